@@ -1,0 +1,43 @@
+# Agent Infra Lab. Two commands for a newcomer: `make lab` and `make test`.
+# Both create .venv from requirements.lock on first use (and again when the lock changes).
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: lab test check bench build build-check install clean-venv
+
+install: $(STAMP)
+
+$(STAMP): requirements.lock pyproject.toml
+	@test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --disable-pip-version-check -q -r requirements.lock
+	$(BIN)/pip install --disable-pip-version-check -q --no-deps --no-build-isolation -e .
+	@touch $(STAMP)
+
+## make lab: open JupyterLab on labs/ with a Phoenix server beside it (both stop together).
+lab: $(STAMP)
+	$(BIN)/python -m infralab.lab
+
+## make test: lint, check labs/ are built from solutions/, run every test and notebook.
+test: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/infralab build --check
+	$(BIN)/python -m pytest -n 2 --dist loadgroup
+
+## make check: ruff (notebooks included) and mypy.
+check: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check infralab tests benchmarks
+	$(BIN)/mypy
+
+## make bench: the performance figures quoted in docs/performance.md.
+bench: $(STAMP)
+	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+## make build: regenerate labs/ from solutions/ (nbgrader generate_assignment, outputs cleared).
+build: $(STAMP)
+	$(BIN)/infralab build
+
+clean-venv:
+	rm -rf $(VENV)
