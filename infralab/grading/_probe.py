@@ -1,0 +1,115 @@
+"""``probe``: how a grade cell reads the learner's results, as plain data.
+
+A grade cell never looks at learner objects directly. It asks ``probe(code)`` to evaluate a
+snippet in the learner's namespace and gets back the value of the snippet's last expression,
+converted to strict JSON data (dict with str keys, list, str, int, float, bool, None).
+
+- In the learner's own kernel (JupyterLab, ``infralab check``, nbval) the snippet runs right
+  there and the value makes a JSON round trip, so an object that fakes ``__eq__`` never
+  reaches an assertion.
+- Under ``infralab grade`` the judge process installs a transport (:func:`set_transport`):
+  the snippet is sent to the sandboxed worker that ran the learner's cells, and only the JSON
+  text comes back. The assertions run in the judge, where learner code never ran.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import sys
+from collections.abc import Callable
+from typing import Any
+
+__all__ = ["probe", "ProbeError", "set_transport", "evaluate_snippet", "to_plain_json"]
+
+
+class ProbeError(AssertionError):
+    """The snippet failed in the learner's namespace, or its value is not plain data.
+
+    An ``AssertionError`` on purpose: a grade cell whose probe fails has failed.
+    """
+
+
+Transport = Callable[[str], str]
+_transport: Transport | None = None
+
+
+def set_transport(transport: Transport | None) -> None:
+    """Route probes elsewhere (the grader's judge does this). ``None`` restores in-kernel."""
+    global _transport
+    _transport = transport
+
+
+def _learner_namespace() -> dict[str, Any]:
+    try:
+        from IPython import get_ipython
+
+        shell = get_ipython()
+    except ImportError:  # pragma: no cover - IPython ships with every kernel
+        shell = None
+    if shell is not None:
+        return shell.user_ns
+    return sys.modules["__main__"].__dict__
+
+
+def evaluate_snippet(code: str, namespace: dict[str, Any]) -> Any:
+    """Run ``code`` in a shallow copy of ``namespace``; return its last expression's value.
+
+    A copy, so that names a snippet defines never leak into the learner's notebook.
+    """
+    tree = ast.parse(code, mode="exec")
+    scope = dict(namespace)
+    last = None
+    if tree.body and isinstance(tree.body[-1], ast.Expr):
+        last = ast.Expression(tree.body.pop().value)
+    exec(compile(tree, "<probe>", "exec"), scope)
+    if last is None:
+        return None
+    return eval(compile(last, "<probe>", "eval"), scope)
+
+
+def to_plain_json(value: Any) -> str:
+    """Serialise ``value`` as strict JSON text, or raise :class:`ProbeError` naming the type."""
+    try:
+        return json.dumps(value, allow_nan=True, default=_refuse)
+    except (TypeError, ValueError) as exc:
+        raise ProbeError(str(exc)) from None
+
+
+def _refuse(obj: Any) -> Any:
+    if isinstance(obj, tuple | set | frozenset):  # pragma: no cover - json handles tuples
+        return list(obj)
+    raise TypeError(
+        f"the probed value contains a {type(obj).__name__}, which is not plain data "
+        "(use str, int, float, bool, None, lists and dicts with str keys)"
+    )
+
+
+def probe(code: str) -> Any:
+    """Evaluate ``code`` where the learner's code lives and return the result as plain data.
+
+    Args:
+        code: Python statements; the value of the last one (if an expression) is returned.
+
+    Returns:
+        The value after a JSON round trip: tuples become lists, and nothing but plain data
+        comes back.
+
+    Raises:
+        ProbeError: the snippet raised, or the value is not plain data.
+    """
+    if not isinstance(code, str):
+        raise TypeError("probe takes the code to evaluate as a string")
+    if _transport is not None:
+        text = _transport(code)
+    else:
+        try:
+            value = evaluate_snippet(code, _learner_namespace())
+        except ProbeError:
+            raise
+        except BaseException as exc:  # noqa: BLE001 - report any failure as a failed probe
+            if isinstance(exc, KeyboardInterrupt):
+                raise
+            raise ProbeError(f"{type(exc).__name__}: {exc}") from exc
+        text = to_plain_json(value)
+    return json.loads(text)
