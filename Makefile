@@ -19,11 +19,12 @@ $(STAMP): requirements.lock pyproject.toml
 lab: $(STAMP)
 	$(BIN)/python -m infralab.lab
 
-## make test: lint, check labs/ are built from solutions/, run every test and notebook.
+## make test: lint, check labs/ are built from solutions/, run every test, execute every
+## solutions/ notebook top to bottom (nbval), grade every lab (validity harness + attack corpus).
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/infralab build --check
-	$(BIN)/python -m pytest -n 2 --dist loadgroup
+	$(BIN)/python -m pytest -n 2 --dist loadfile --nbval-lax tests solutions
 
 ## make check: ruff (notebooks included) and mypy.
 check: $(STAMP)
