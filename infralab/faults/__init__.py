@@ -19,7 +19,7 @@ Example plan (YAML; JSON and dicts have the same shape)::
     duration: 600            # virtual seconds a drill with this plan should run
     rules:
       - kind: rate_limit     # 429 + retry_after over a sliding 60 s window
-        models: [sim-large]  # model-name prefixes; leave out for every model
+        models: [sim-large]  # families (any @version), name@version or sim-*; default all
         rpm: 20
         tpm: 40000
       - kind: outage         # every call fails in [start, end)
@@ -51,7 +51,8 @@ rules are not consulted, so e.g. a call failed by an outage uses no rate-limit q
 ``auth``        401 ``invalid_api_key`` (a rotated key)
 ==============  ==========================================================================
 
-Every rule also takes ``models`` (prefixes), ``start`` (default 0) and ``end`` (default never).
+Every rule also takes ``models`` (families like ``sim-large``, ``name@version``, or
+``prefix*``), ``start`` (default 0) and ``end`` (default never).
 
 Example:
     >>> plan = FaultPlan([Outage(start=60, end=150)])

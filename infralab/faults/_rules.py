@@ -66,6 +66,12 @@ class Call:
         return error_for_status(status, message, model=self.model, request_id=self.request_id, **kw)
 
 
+def _matches(pattern: str, model: str) -> bool:
+    if pattern.endswith("*"):
+        return model.startswith(pattern[:-1])
+    return model == pattern or model.startswith(pattern + "@")
+
+
 @dataclass(frozen=True)
 class Effect:
     """What one rule does to one call: extra latency (seconds) and/or an error."""
@@ -79,8 +85,11 @@ class Rule:
     """Fields every rule has.
 
     Args:
-        models: model-name prefixes the rule applies to (``["sim-large"]`` matches
-            ``sim-large@2026-11``); None means every model.
+        models: the models the rule applies to; None means every model. An entry matches a
+            model family (``sim-large`` matches ``sim-large@2026-06`` and ``sim-large@2026-11``
+            but not ``sim-large-long``), an exact ``name@version``, or, ending in ``*``, any
+            name with that prefix (``sim-*``). Families rather than raw prefixes, so that an
+            outage of ``sim-large`` does not silently take down the ``sim-large-long`` fallback.
         start: virtual second from which the rule is in force (inclusive).
         end: virtual second at which it stops (exclusive); None means never.
     """
@@ -108,7 +117,7 @@ class Rule:
 
     def applies(self, model: str, now: float) -> bool:
         """Whether the rule targets ``model`` and is in force at virtual time ``now``."""
-        if self.models is not None and not model.startswith(self.models):
+        if self.models is not None and not any(_matches(p, model) for p in self.models):
             return False
         return self.start <= now and (self.end is None or now < self.end)
 

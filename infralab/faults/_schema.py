@@ -103,12 +103,12 @@ def status(value: Any, field: str, allowed: tuple[int, ...]) -> int:
 
 
 def models(value: Any, field: str) -> tuple[str, ...] | None:
-    """None (every model) or a non-empty list of model-name prefixes, kept as a tuple."""
+    """None (every model) or a non-empty list of model patterns, kept as a tuple."""
     if value is None:
         return None
     if isinstance(value, str) or not isinstance(value, list | tuple):
         raise FaultPlanError(
-            f"must be a list of model-name prefixes, e.g. [sim-large], got {value!r}", path=field
+            f"must be a list of models, e.g. [sim-large] or [sim-*], got {value!r}", path=field
         )
     if not value:
         raise FaultPlanError("must not be empty (leave it out to target every model)", path=field)
