@@ -1,0 +1,148 @@
+"""The ``infralab`` command: ``build``, ``check`` and ``grade`` (room for ``certify``/``verify``).
+
+Exit codes: 0 done (whatever the scores), 1 ``build --check`` found stale labs, 2 unusable input
+(the message names the file), 3 some submissions could not be graded.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+
+from infralab.grading._course import CourseError, find_course
+
+__all__ = ["main"]
+
+EXIT_OK = 0
+EXIT_STALE = 1
+EXIT_INPUT = 2
+EXIT_PARTIAL = 3
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="infralab",
+        description="Agent Infra Lab course pipeline: build labs, check a notebook, grade.",
+    )
+    parser.add_argument(
+        "--course",
+        metavar="DIR",
+        help="course root (default: $INFRALAB_COURSE, else the nearest nbgrader_config.py)",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("build", help="regenerate labs/<lab>/ from solutions/<lab>/")
+    p.add_argument("labs", nargs="*", metavar="LAB", help="labs to build (default: all)")
+    p.add_argument(
+        "--check",
+        action="store_true",
+        help="build into a temp dir and exit 1 naming every lab whose labs/ copy is stale",
+    )
+
+    p = sub.add_parser("check", help="run your notebook and report the visible tests per task")
+    p.add_argument("notebook", metavar="NOTEBOOK")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument(
+        "--timeout", type=float, default=300.0, metavar="S", help="per-cell timeout (300)"
+    )
+
+    p = sub.add_parser("grade", help="grade submissions against the hidden tests, sandboxed")
+    p.add_argument(
+        "submissions",
+        nargs="+",
+        metavar="SUBMISSION",
+        help="a notebook, or a directory laid out <learner>/<lab>/<notebook>.ipynb",
+    )
+    p.add_argument("--json", action="store_true", help="one JSON object per submission per line")
+    p.add_argument("--workers", type=int, default=1, metavar="N", help="parallel sandboxes (1)")
+    p.add_argument("--lab", help="grade every notebook as this lab (default: recognise it)")
+    p.add_argument("--learner", help="learner id for a single notebook (default: its file name)")
+    p.add_argument("--cell-timeout", type=float, default=None, metavar="S", help="per-cell timeout")
+    p.add_argument(
+        "--notebook-timeout", type=float, default=None, metavar="S", help="per-notebook timeout"
+    )
+    p.add_argument(
+        "--no-gradebook",
+        action="store_true",
+        help="do not record the results in grader/gradebook.db",
+    )
+    return parser
+
+
+def _err(message: str) -> None:
+    print(f"infralab: error: {message}", file=sys.stderr)
+
+
+def _cmd_build(args: argparse.Namespace) -> int:
+    from infralab.grading._build import build_lab, stale_labs
+
+    course = find_course(args.course)
+    labs = args.labs or course.lab_ids()
+    for lab in labs:
+        course.source_path(lab)  # unknown lab -> CourseError naming it
+    if args.check:
+        stale = stale_labs(course, args.labs or None)
+        for s in stale:
+            print(f"stale: {s.lab}: {s.reason}", file=sys.stderr)
+        if stale:
+            names = " ".join(s.lab for s in stale)
+            print(f"run `infralab build {names}` and commit labs/", file=sys.stderr)
+            return EXIT_STALE
+        print(f"labs/ is up to date ({len(labs)} lab{'s' if len(labs) != 1 else ''})")
+        return EXIT_OK
+    for lab in labs:
+        path = build_lab(course, lab)
+        print(f"built {path.relative_to(course.root)}")
+    return EXIT_OK
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    from infralab.grading._check import check_notebook, format_report
+
+    report = check_notebook(args.notebook, timeout=args.timeout)
+    if args.json:
+        print(json.dumps(report, sort_keys=True))
+    else:
+        print(format_report(report))
+    return EXIT_OK
+
+
+def _cmd_grade(args: argparse.Namespace) -> int:
+    from infralab.grading._grade import GradeOptions, grade_paths
+
+    if args.workers < 1:
+        raise CourseError(f"--workers must be at least 1, got {args.workers}")
+    course = find_course(args.course)
+    options = GradeOptions.from_args(args)
+    failures = 0
+    for outcome in grade_paths(course, args.submissions, options):
+        if outcome.error is not None:
+            failures += 1
+            _err(outcome.error)
+            continue
+        result = outcome.result
+        if args.json:
+            print(json.dumps(result, sort_keys=True), flush=True)
+        else:
+            print(outcome.summary(), flush=True)
+    return EXIT_PARTIAL if failures else EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``infralab`` command line; returns the exit code (see module docstring)."""
+    args = _parser().parse_args(argv)
+    handlers = {"build": _cmd_build, "check": _cmd_check, "grade": _cmd_grade}
+    try:
+        return handlers[args.command](args)
+    except CourseError as exc:
+        _err(str(exc))
+        return EXIT_INPUT
+    except KeyboardInterrupt:
+        _err("interrupted")
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
