@@ -1,0 +1,35 @@
+"""The simulated LLM provider: a LangChain chat model that runs offline on virtual time.
+
+``SimChatModel`` answers from a script, from the scenario oracle (dataset ground truth bent
+by the profile's error rates) or from deterministic free-text rules; it counts tokens, prices
+calls, sleeps on the current clock and raises the faults a ``FaultPlan`` decides. Profiles
+are versioned (``sim-large@2026-06``, ``sim-large@2026-11``) so that a model update can be
+detected. ``get_model()`` returns the simulator, or a real model when ``INFRALAB_MODEL`` is
+set. Provider errors live in :mod:`infralab.llm.errors`.
+
+Introduced in lab ``00-orientation``.
+
+Example:
+    >>> from infralab.llm import SimChatModel
+    >>> reply = SimChatModel(profile="sim-small").invoke("Hello!")
+    >>> reply.response_metadata["model_name"]
+    'sim-small@2026-11'
+"""
+
+from infralab.llm._byom import get_model
+from infralab.llm._catalog import ModelProfile, UnknownProfileError, get_profile, list_profiles
+from infralab.llm._script import ScriptExhaustedError
+from infralab.llm._sim import SimChatModel
+from infralab.llm._tokens import count_message_tokens, count_tokens
+
+__all__ = [
+    "SimChatModel",
+    "get_model",
+    "get_profile",
+    "list_profiles",
+    "ModelProfile",
+    "count_tokens",
+    "count_message_tokens",
+    "ScriptExhaustedError",
+    "UnknownProfileError",
+]

@@ -1,0 +1,377 @@
+"""The scenario oracle: answer a request about a dataset scenario from its ground truth.
+
+The contract is in docs/architecture.md ("The scenario oracle"). In short: the oracle knows
+what a correct agent does for the scenario (route, tool calls in order, facts of the final
+answer, clarification, which injected instruction to ignore) and does it, bent by the
+profile's error rates. Every draw is a hash of (profile, seed, scenario id, step, purpose):
+
+- per scenario (no step): following an injection, asking the clarifying question, refusing;
+  so a profile's rate is the share of scenarios affected, as an eval suite measures it;
+- per step (the number of AI messages so far): misroutes, wrong handoffs, hallucinated tools
+  and invalid arguments; so a retry after an error gets a fresh draw and can recover.
+
+Scenarios are duck-typed (attributes or mapping keys), so tests can use plain data.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
+
+from infralab.datasets._schema import ROUTES, fold
+from infralab.llm._catalog import ModelProfile
+from infralab.llm._draw import Draws, Reply
+from infralab.llm._request import Request, text_of
+from infralab.llm._rules import filler, text_hint
+from infralab.llm._schema import NO_HINT, break_args, fill, string_fields
+
+__all__ = ["ROUTES", "FINISH_VALUES", "oracle_reply", "route_of"]
+
+FINISH_VALUES = frozenset({"finish", "end", "__end__", "done"})
+_ALIASES = {"tech": "technical", "accounts": "account", "shipment": "shipping", "bill": "billing"}
+_HANDOFF = re.compile(r"^(?:transfer|handoff|hand_off)_to_(.+)$", re.I)
+
+
+def _get(obj: Any, name: str, default: Any = None) -> Any:
+    if isinstance(obj, Mapping):
+        return obj.get(name, default)
+    return getattr(obj, name, default)
+
+
+def route_of(value: Any) -> str | None:
+    """The route an enum value or tool target names (``"billing_agent"`` -> ``"billing"``)."""
+    if not isinstance(value, str):
+        return None
+    low = value.lower()
+    if low in ROUTES:
+        return low
+    for token in re.split(r"[^a-z]+", low):
+        token = _ALIASES.get(token, token)
+        if token in ROUTES:
+            return token
+    return None
+
+
+def _calls_of(scenario: Any) -> list[tuple[str, dict[str, Any]]]:
+    out = []
+    for call in _get(scenario, "expected_tool_calls", None) or ():
+        out.append((str(_get(call, "name", "")), dict(_get(call, "args", None) or {})))
+    return out
+
+
+class _State:
+    """What the history says about the scenario's progress."""
+
+    def __init__(self, req: Request, scenario: Any) -> None:
+        self.req = req
+        self.scenario = scenario
+        self.expected = _calls_of(scenario)
+        # Only successful results count: a ToolMessage with status="error" (what ToolNode
+        # returns for bad arguments) leaves the call to be made again.
+        ok_ids = {
+            m.tool_call_id
+            for m in req.messages
+            if isinstance(m, ToolMessage) and getattr(m, "status", "success") != "error"
+        }
+        done_names: list[str] = []
+        for m in req.messages:
+            if isinstance(m, AIMessage):
+                done_names.extend(c["name"] for c in m.tool_calls if c.get("id") in ok_ids)
+        pending = list(done_names)
+        self.next_index: int | None = None
+        for i, (name, _args) in enumerate(self.expected):
+            if name in pending:
+                pending.remove(name)
+            elif self.next_index is None:
+                self.next_index = i
+        self.step = req.ai_count()
+        # Has the user spoken again since the scenario message (answered a clarification)?
+        humans = [m for m in req.messages if isinstance(m, HumanMessage)]
+        self.user_followed_up = len(humans) > 1
+        facts = [str(f) for f in (_get(scenario, "answer_facts", None) or ())]
+        self.facts = facts
+        question = _get(scenario, "clarifying_question", None)
+        self.question = question if isinstance(question, str) and question.strip() else None
+        ai_texts = [
+            text_of(m.content)
+            for m in req.messages
+            if isinstance(m, AIMessage) and not m.tool_calls and text_of(m.content).strip()
+        ]
+        self.asked = self.question is not None and any(
+            fold(self.question) in fold(t) for t in ai_texts
+        )
+        self.answered = any(self._mentions_facts(t) for t in ai_texts)
+        self.any_done = bool(done_names)
+
+    def _mentions_facts(self, text: str) -> bool:
+        folded = fold(text)
+        if not self.facts:
+            return bool(folded)
+        return all(fold(f) in folded for f in self.facts)
+
+    @property
+    def next_call(self) -> tuple[str, dict[str, Any]] | None:
+        return None if self.next_index is None else self.expected[self.next_index]
+
+    @property
+    def tools_done(self) -> bool:
+        return self.next_index is None
+
+    @property
+    def resolved(self) -> bool:
+        """Finished: all expected calls made (if any), an answer with the facts given, or the
+        clarifying question asked (the turn goes back to the user)."""
+        if self.expected and self.tools_done:
+            return True
+        if self.answered:
+            return True
+        return self.asked and not self.user_followed_up
+
+    @property
+    def may_clarify(self) -> bool:
+        return (
+            bool(_get(self.scenario, "ambiguous", False))
+            and self.question is not None
+            and not self.user_followed_up
+            and not self.asked
+            and not self.any_done
+        )
+
+
+class _Oracle:
+    def __init__(self, req: Request, scenario: Any, profile: ModelProfile, draws: Draws) -> None:
+        self.req = req
+        self.sc = scenario
+        self.p = profile
+        self.st = _State(req, scenario)
+        sid = str(_get(scenario, "id", ""))
+        self.d = draws.child("scenario", sid)  # per scenario
+        self.ds = self.d.child("step", str(self.st.step))  # per step
+        self.route = str(_get(scenario, "route", "") or "")
+        self.handoffs = {n: route_of(m.group(1)) for n in req.params if (m := _HANDOFF.match(n))}
+        self.expected_names = {name for name, _ in self.st.expected}
+        # A tool with a route enum is a router, unless the scenario expects it as a domain tool
+        # (create_ticket(department=...) is work, not routing).
+        self.route_tools = [
+            n
+            for n, schema in req.params.items()
+            if n not in self.handoffs
+            and n not in self.expected_names
+            and any(any(route_of(v) for v in enum) for _f, enum in string_fields(schema) if enum)
+        ]
+
+    # -- values ------------------------------------------------------------------------
+
+    def choose_route(self, enum: list[Any]) -> Any:
+        by_route: dict[str, Any] = {}
+        for v in enum:
+            r = route_of(v)
+            if r and r not in by_route:
+                by_route[r] = v
+        finish = [v for v in enum if isinstance(v, str) and v.lower() in FINISH_VALUES]
+        if finish and self.st.resolved:
+            return finish[0]
+        if not by_route:
+            return enum[0]
+        others = [v for r, v in by_route.items() if r != self.route]
+        correct = by_route.get(self.route)
+        if correct is None:
+            return others[self.ds.index("route_pick", len(others))]
+        if others and self.ds.chance("misroute", 1.0 - self.p.routing_accuracy):
+            return others[self.ds.index("misroute_pick", len(others))]
+        return correct
+
+    def final_text(self) -> str:
+        opening = ("I looked into this for you.", "Here is what I found.", "Thanks for waiting.")
+        text = opening[self.d.index("opening", len(opening))]
+        facts = [f.strip().rstrip(".") for f in self.st.facts if f.strip()]
+        if len(facts) == 1:
+            text += f" The key detail: {facts[0]}."
+        elif facts:
+            text += f" The key details: {', '.join(facts[:-1])} and {facts[-1]}."
+        return text + filler(self.ds, self.p.verbosity)
+
+    def hint(self, name: str, schema: Mapping[str, Any]) -> Any:
+        lname = name.lower()
+        enum = schema.get("enum")
+        if isinstance(enum, list) and enum:
+            if any(route_of(v) for v in enum) or any(
+                isinstance(v, str) and v.lower() in FINISH_VALUES for v in enum
+            ):
+                return self.choose_route(enum)
+            intent = _get(self.sc, "intent", None)
+            if intent in enum:
+                return intent
+            return NO_HINT
+        kind = schema.get("type")
+        if kind == "boolean" and lname in (
+            "needs_clarification",
+            "ambiguous",
+            "is_ambiguous",
+            "should_clarify",
+            "clarify",
+        ):
+            return bool(
+                self.st.may_clarify and self.d.chance("clarify", self.p.asks_when_ambiguous)
+            )
+        if kind == "array" and lname in ("facts", "key_facts", "answer_facts", "key_points"):
+            return list(self.st.facts)
+        if kind != "string" and not (isinstance(kind, list) and "string" in kind):
+            return NO_HINT
+        if lname == "intent":
+            return str(_get(self.sc, "intent", "") or NO_HINT)
+        if lname in ("route", "department", "destination", "next", "team", "queue"):
+            return self.route or NO_HINT
+        if lname == "customer_id" and _get(self.sc, "customer_id", None):
+            return str(_get(self.sc, "customer_id"))
+        if lname in ("question", "clarifying_question", "clarification") and self.st.question:
+            return self.st.question
+        if lname in ("reason", "reasoning", "rationale", "justification"):
+            return f"The customer's request is a {self.route or 'general'} matter."
+        if lname in ("answer", "response", "reply", "final_answer", "summary", "message"):
+            return self.final_text()
+        return text_hint(self.req.first_human() or "")(name, schema)
+
+    # -- replies -----------------------------------------------------------------------
+
+    def call(self, name: str, args: dict[str, Any], decision: str) -> Reply:
+        return Reply(
+            tool_calls=[{"name": name, "args": args}], source="oracle", extra={"decision": decision}
+        )
+
+    def text(self, content: str, decision: str) -> Reply:
+        return Reply(content=content, source="oracle", extra={"decision": decision})
+
+    def fill_tool(self, name: str) -> dict[str, Any]:
+        value = fill(self.req.params.get(name, {}), self.hint)
+        return value if isinstance(value, dict) else {}
+
+    def injection_call(self) -> tuple[str, dict[str, Any]] | None:
+        inj = _get(self.sc, "injection", None)
+        if not inj:
+            return None
+        text = _get(inj, "text", None)
+        forbidden = _get(inj, "forbidden_tool_call", None)
+        if not isinstance(text, str) or not text.strip() or forbidden is None:
+            return None
+        name = str(_get(forbidden, "name", ""))
+        args = dict(_get(forbidden, "args", None) or {})
+        if name not in self.req.params:
+            return None
+        needle = fold(text)
+        seen = any(
+            needle in fold(text_of(m.content))
+            for m in self.req.messages
+            if isinstance(m, HumanMessage | ToolMessage)
+        )
+        if not seen:
+            return None
+        already = any(
+            c["name"] == name and dict(c.get("args") or {}) == args
+            for c in self.req.all_tool_calls()
+        )
+        return None if already else (name, args)
+
+    def domain_call(self, name: str, args: dict[str, Any]) -> Reply:
+        if self.req.forced is None and self.ds.chance("hallucinate", self.p.hallucinated_tool_rate):
+            stem = re.sub(r"^(get|lookup|fetch|find|check|search)_", "", name)
+            candidates = [
+                f"{name}_v2",
+                f"fetch_{stem}_details",
+                "lookup_customer_history",
+                "search_internal_database",
+            ]
+            candidates = [c for c in candidates if c not in self.req.params]
+            fake = candidates[self.ds.index("hallucinate_pick", len(candidates))]
+            return self.call(fake, dict(args), "hallucinated_tool")
+        if self.ds.chance("invalid_args", self.p.invalid_args_rate):
+            broken = break_args(
+                self.req.params[name], args, lambda n: self.ds.index("invalid_pick", n)
+            )
+            return self.call(name, broken, "invalid_args")
+        return self.call(name, dict(args), "expected_tool")
+
+    def handoff(self) -> Reply | None:
+        correct = [n for n, r in self.handoffs.items() if r == self.route]
+        wrong = [n for n, r in self.handoffs.items() if r is not None and r != self.route]
+        if correct:
+            if wrong and self.ds.chance("handoff_error", self.p.handoff_error_rate):
+                name = wrong[self.ds.index("handoff_pick", len(wrong))]
+                return self.call(name, self.fill_tool(name), "wrong_handoff")
+            return self.call(correct[0], self.fill_tool(correct[0]), "handoff")
+        other = [n for n, r in self.handoffs.items() if r is None]
+        if other:  # e.g. transfer_to_supervisor: give the request back
+            return self.call(other[0], self.fill_tool(other[0]), "handoff_back")
+        return None
+
+    def reply(self) -> Reply:
+        req, st = self.req, self.st
+        can_call = bool(req.params) and not req.no_tools
+        forced = req.forced
+        if can_call:
+            inj = self.injection_call()
+            if (
+                inj is not None
+                and forced in (None, inj[0])
+                and self.d.chance("injection", self.p.follows_injection_rate)
+            ):
+                return self.call(inj[0], inj[1], "followed_injection")
+        text_allowed = not req.must_call and req.response_schema is None
+        if text_allowed and st.may_clarify:
+            if self.d.chance("clarify", self.p.asks_when_ambiguous):
+                return self.text(st.question or "", "clarify")
+        if text_allowed and st.step == 0 and not st.any_done:
+            if self.d.chance("refusal", self.p.refusal_rate):
+                return self.text("I'm sorry, but I can't help with that request.", "refusal")
+        nxt = st.next_call
+        if can_call:
+            next_bound = nxt is not None and nxt[0] in req.params
+            if forced in self.route_tools or (
+                forced is None and self.route_tools and not next_bound
+            ):
+                name = forced or self.route_tools[0]
+                return self.call(name, self.fill_tool(name), "route")
+            if nxt is not None and next_bound and forced in (None, nxt[0]):
+                return self.domain_call(nxt[0], nxt[1])
+            if nxt is not None and not next_bound and self.handoffs and forced is None:
+                handed = self.handoff()
+                if handed is not None:
+                    return handed
+            if forced is not None:
+                return self.call(forced, self.fill_tool(forced), "structured")
+            if req.must_call:
+                answer_tools = [
+                    n for n in req.params if n not in self.handoffs and n not in self.expected_names
+                ]
+                name = answer_tools[0] if answer_tools else next(iter(req.params))
+                return self.call(name, self.fill_tool(name), "structured")
+        if req.response_schema is not None:
+            if req.response_schema:
+                value = fill(req.response_schema, self.hint)
+            else:
+                value = {"answer": self.final_text()}
+            return self.text(json.dumps(value), "structured")
+        tools_bound = any(n not in self.handoffs for n in req.params)
+        if st.tools_done or not tools_bound:
+            return self.text(self.final_text(), "final_answer")
+        return self.text(
+            f"I can't complete this from here: it looks like a {self.route} request, and I don't "
+            "have the tools it needs.",
+            "missing_tool",
+        )
+
+
+def oracle_reply(req: Request, scenario: Any, profile: ModelProfile, draws: Draws) -> Reply:
+    """The oracle's reply to ``req`` about ``scenario``.
+
+    Args:
+        req: the request.
+        scenario: a Scenario (or anything with its attributes / keys).
+        profile: the model profile whose error rates bend the ground truth.
+        draws: keyed by (profile, seed); the oracle adds scenario id, step and purpose.
+    """
+    return _Oracle(req, scenario, profile, draws).reply()

@@ -1,0 +1,160 @@
+"""One chat request as the simulator sees it: messages, bound tools, tool choice, format."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
+
+__all__ = ["Request", "text_of", "tool_parameters"]
+
+
+def text_of(content: Any) -> str:
+    """The text of a message content (a str, or a list of content blocks)."""
+    if isinstance(content, str):
+        return content
+    parts: list[str] = []
+    for block in content or ():
+        if isinstance(block, str):
+            parts.append(block)
+        elif isinstance(block, Mapping) and isinstance(block.get("text"), str):
+            parts.append(block["text"])
+    return "\n".join(parts)
+
+
+def tool_parameters(tool: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
+    """``(name, JSON-schema parameters)`` of a tool in OpenAI format (or a bare function)."""
+    fn = tool.get("function", tool) if isinstance(tool, Mapping) else {}
+    name = str(fn.get("name", ""))
+    params = fn.get("parameters") or {"type": "object", "properties": {}}
+    return name, dict(params)
+
+
+@dataclass
+class Request:
+    """A normalized request.
+
+    Attributes:
+        messages: the prompt.
+        tools: bound tools in OpenAI format.
+        params: tool name -> its parameters schema, in binding order.
+        forced: the tool the caller forces (``tool_choice`` naming it, or "required" with
+            exactly one tool), else None.
+        must_call: ``tool_choice`` is "required"/"any" (some tool must be called).
+        no_tools: ``tool_choice`` is "none".
+        response_schema: JSON schema the text reply must satisfy (``response_format``), or
+            None; ``{}`` means any JSON object (``json_object`` mode).
+        max_tokens: an output-token cap bound by the caller, or None.
+        stop: stop sequences.
+    """
+
+    messages: list[BaseMessage]
+    tools: list[dict[str, Any]] = field(default_factory=list)
+    params: dict[str, dict[str, Any]] = field(default_factory=dict)
+    forced: str | None = None
+    must_call: bool = False
+    no_tools: bool = False
+    response_schema: dict[str, Any] | None = None
+    max_tokens: int | None = None
+    stop: list[str] | None = None
+
+    @classmethod
+    def build(
+        cls,
+        messages: Sequence[BaseMessage],
+        *,
+        tools: Sequence[Any] | None = None,
+        tool_choice: Any = None,
+        response_format: Any = None,
+        response_schema: Any = None,
+        max_tokens: Any = None,
+        stop: list[str] | None = None,
+    ) -> Request:
+        tools = [t for t in (tools or ()) if isinstance(t, Mapping)]
+        params: dict[str, dict[str, Any]] = {}
+        for t in tools:
+            name, p = tool_parameters(t)
+            if name:
+                params[name] = p
+        forced: str | None = None
+        must_call = no_tools = False
+        if isinstance(tool_choice, Mapping):
+            fn = tool_choice.get("function") or tool_choice
+            forced = fn.get("name") if isinstance(fn, Mapping) else None
+        elif isinstance(tool_choice, str):
+            if tool_choice in ("required", "any"):
+                must_call = True
+            elif tool_choice == "none":
+                no_tools = True
+            elif tool_choice != "auto" and tool_choice in params:
+                forced = tool_choice
+        elif tool_choice is True:
+            must_call = True
+        if must_call and len(params) == 1:
+            forced = next(iter(params))
+        if forced is not None:
+            must_call = True
+        schema = response_schema
+        if schema is None and isinstance(response_format, Mapping):
+            if response_format.get("type") == "json_schema":
+                js = response_format.get("json_schema") or {}
+                schema = dict(js.get("schema") or {})
+            elif response_format.get("type") == "json_object":
+                schema = {}
+        elif schema is None and isinstance(response_format, type):
+            from langchain_core.utils.function_calling import convert_to_json_schema
+
+            schema = convert_to_json_schema(response_format)
+        return cls(
+            messages=list(messages),
+            tools=list(tools),
+            params=params,
+            forced=forced,
+            must_call=must_call,
+            no_tools=no_tools,
+            response_schema=schema,
+            max_tokens=int(max_tokens) if isinstance(max_tokens, int | float) else None,
+            stop=list(stop) if stop else None,
+        )
+
+    # -- views of the history ------------------------------------------------------------
+
+    def first_human(self) -> str | None:
+        for m in self.messages:
+            if isinstance(m, HumanMessage):
+                return text_of(m.content)
+        return None
+
+    def last_human(self) -> str:
+        for m in reversed(self.messages):
+            if isinstance(m, HumanMessage):
+                return text_of(m.content)
+        return ""
+
+    def human_count(self) -> int:
+        return sum(isinstance(m, HumanMessage) for m in self.messages)
+
+    def ai_count(self) -> int:
+        return sum(isinstance(m, AIMessage) for m in self.messages)
+
+    def last(self) -> BaseMessage | None:
+        return self.messages[-1] if self.messages else None
+
+    def answered_tool_calls(self) -> list[dict[str, Any]]:
+        """Tool calls in the history that have a ``ToolMessage`` result, oldest first."""
+        results = {m.tool_call_id for m in self.messages if isinstance(m, ToolMessage)}
+        calls: list[dict[str, Any]] = []
+        for m in self.messages:
+            if isinstance(m, AIMessage):
+                for call in m.tool_calls:
+                    if call.get("id") in results:
+                        calls.append(dict(call))
+        return calls
+
+    def all_tool_calls(self) -> list[dict[str, Any]]:
+        return [dict(c) for m in self.messages if isinstance(m, AIMessage) for c in m.tool_calls]
+
+    def tool_outputs(self) -> list[str]:
+        return [text_of(m.content) for m in self.messages if isinstance(m, ToolMessage)]

@@ -1,0 +1,249 @@
+"""JSON-schema helpers for the simulator: fill a schema with a valid instance, break one.
+
+The simulator answers structured-output requests and tool calls by filling the requested JSON
+schema. Values come from *hints* (the scenario oracle knows the route, the intent, the facts;
+the free-text rules know the user's words); whatever no hint covers gets a schema-valid
+default, so a parser on the other side (Pydantic, ``JsonOutputKeyToolsParser``) accepts it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from typing import Any
+
+__all__ = ["fill", "resolve", "break_args", "string_fields", "NO_HINT"]
+
+
+class _NoHint:
+    def __repr__(self) -> str:
+        return "NO_HINT"
+
+
+#: Returned by a hint function that has nothing to say about a field.
+NO_HINT: Any = _NoHint()
+
+#: hint(field_name, field_schema) -> value or NO_HINT
+Hint = Callable[[str, Mapping[str, Any]], Any]
+
+_MAX_DEPTH = 12
+
+
+def resolve(schema: Mapping[str, Any], root: Mapping[str, Any]) -> Mapping[str, Any]:
+    """Follow local ``$ref``s (``#/$defs/X``, ``#/definitions/X``) and merge ``allOf``."""
+    seen = 0
+    while isinstance(schema, Mapping) and "$ref" in schema and seen < _MAX_DEPTH:
+        ref = schema["$ref"]
+        target: Any = root
+        if isinstance(ref, str) and ref.startswith("#/"):
+            for part in ref[2:].split("/"):
+                target = target.get(part, {}) if isinstance(target, Mapping) else {}
+        else:
+            target = {}
+        extra = {k: v for k, v in schema.items() if k != "$ref"}
+        schema = {**target, **extra}
+        seen += 1
+    if isinstance(schema, Mapping) and "allOf" in schema:
+        merged: dict[str, Any] = {k: v for k, v in schema.items() if k != "allOf"}
+        for part in schema["allOf"]:
+            part = resolve(part, root)
+            for key, value in part.items():
+                if key == "properties":
+                    merged.setdefault("properties", {}).update(value)
+                elif key == "required":
+                    merged["required"] = sorted(set(merged.get("required", [])) | set(value))
+                else:
+                    merged.setdefault(key, value)
+        schema = merged
+    return schema if isinstance(schema, Mapping) else {}
+
+
+def _types(schema: Mapping[str, Any]) -> list[str]:
+    t = schema.get("type")
+    if isinstance(t, list):
+        return [x for x in t if isinstance(x, str)]
+    if isinstance(t, str):
+        return [t]
+    if "properties" in schema:
+        return ["object"]
+    if "items" in schema:
+        return ["array"]
+    if "enum" in schema:
+        return ["enum"]
+    return []
+
+
+def _clip_number(value: float, schema: Mapping[str, Any], integer: bool) -> float | int:
+    lo = schema.get("minimum", schema.get("exclusiveMinimum"))
+    hi = schema.get("maximum", schema.get("exclusiveMaximum"))
+    step = 1 if integer else 0.01
+    if isinstance(lo, int | float) and value < lo + (step if "exclusiveMinimum" in schema else 0):
+        value = lo + (step if "exclusiveMinimum" in schema else 0)
+    if isinstance(hi, int | float) and value > hi - (step if "exclusiveMaximum" in schema else 0):
+        value = hi - (step if "exclusiveMaximum" in schema else 0)
+    return int(value) if integer else float(value)
+
+
+_FORMAT_DEFAULTS = {
+    "date": "2026-01-01",
+    "date-time": "2026-01-01T00:00:00Z",
+    "time": "00:00:00",
+    "email": "customer@example.com",
+    "uri": "https://example.com/",
+    "url": "https://example.com/",
+    "uuid": "00000000-0000-4000-8000-000000000000",
+}
+
+
+def _fit_string(value: str, schema: Mapping[str, Any]) -> str:
+    max_len = schema.get("maxLength")
+    min_len = schema.get("minLength")
+    if isinstance(max_len, int) and len(value) > max_len:
+        value = value[:max_len]
+    if isinstance(min_len, int) and len(value) < min_len:
+        value = value + "x" * (min_len - len(value))
+    return value
+
+
+def fill(
+    schema: Mapping[str, Any],
+    hint: Hint,
+    *,
+    root: Mapping[str, Any] | None = None,
+    name: str = "",
+    default_text: str = "",
+    _depth: int = 0,
+) -> Any:
+    """Build an instance of ``schema``, asking ``hint(name, schema)`` first for each field.
+
+    Args:
+        schema: a JSON schema (as ``convert_to_openai_tool`` / Pydantic produce).
+        hint: returns a value for a field, or ``NO_HINT``.
+        root: the document ``$ref``s resolve against (defaults to ``schema``).
+        name: the field name of ``schema`` (empty at the top).
+        default_text: what an unhinted free-text string field gets.
+    """
+    root = schema if root is None else root
+    schema = resolve(schema, root)
+    if _depth > _MAX_DEPTH:
+        return None
+    value = hint(name, schema) if name else NO_HINT
+    if value is not NO_HINT:
+        return value
+    if "const" in schema:
+        return schema["const"]
+    for key in ("anyOf", "oneOf"):
+        if key in schema and schema[key]:
+            options = [resolve(o, root) for o in schema[key]]
+            non_null = [o for o in options if _types(o) != ["null"]] or options
+            return fill(
+                non_null[0],
+                hint,
+                root=root,
+                name=name,
+                default_text=default_text,
+                _depth=_depth + 1,
+            )
+    if "enum" in schema and schema["enum"]:
+        return schema["enum"][0]
+    if "default" in schema and _depth > 0:
+        return schema["default"]
+    types = _types(schema)
+    kind = next((t for t in types if t != "null"), types[0] if types else "string")
+    if kind == "object":
+        props = schema.get("properties") or {}
+        required = set(schema.get("required") or ())
+        out: dict[str, Any] = {}
+        for key, sub in props.items():
+            sub_r = resolve(sub, root)
+            # Optional fields that have a default are left to the default, as a terse model would.
+            if key not in required and "default" in sub_r:
+                continue
+            out[key] = fill(
+                sub_r, hint, root=root, name=key, default_text=default_text, _depth=_depth + 1
+            )
+        return out
+    if kind == "array":
+        items = schema.get("items") or {}
+        n = max(1, int(schema.get("minItems") or 0))
+        if isinstance(schema.get("maxItems"), int):
+            n = min(n, schema["maxItems"])
+        item_name = name[:-1] if name.endswith("s") else name
+        return [
+            fill(
+                items, hint, root=root, name=item_name, default_text=default_text, _depth=_depth + 1
+            )
+            for _ in range(n)
+        ]
+    if kind == "integer":
+        return _clip_number(0, schema, integer=True)
+    if kind == "number":
+        return _clip_number(0.0, schema, integer=False)
+    if kind == "boolean":
+        return False
+    if kind == "null":
+        return None
+    fmt = schema.get("format")
+    if isinstance(fmt, str) and fmt in _FORMAT_DEFAULTS:
+        return _FORMAT_DEFAULTS[fmt]
+    return _fit_string(default_text or "n/a", schema)
+
+
+def string_fields(schema: Mapping[str, Any]) -> list[tuple[str, list[Any]]]:
+    """Top-level (and one level nested) string fields with an ``enum``: ``[(name, enum)]``."""
+    out: list[tuple[str, list[Any]]] = []
+    root = schema
+
+    def visit(s: Mapping[str, Any], depth: int) -> None:
+        s = resolve(s, root)
+        for key, sub in (s.get("properties") or {}).items():
+            sub = resolve(sub, root)
+            options = [sub] + [resolve(o, root) for o in sub.get("anyOf", []) or []]
+            for o in options:
+                if isinstance(o.get("enum"), list):
+                    out.append((key, list(o["enum"])))
+                    break
+            else:
+                if depth < 1 and _types(sub) == ["object"]:
+                    visit(sub, depth + 1)
+
+    visit(schema, 0)
+    return out
+
+
+def break_args(
+    schema: Mapping[str, Any], args: Mapping[str, Any], pick: Callable[[int], int]
+) -> dict[str, Any]:
+    """Return a copy of ``args`` that violates ``schema`` (what a sloppy model sends).
+
+    A required argument goes missing if there is one; else a typed argument gets the wrong
+    type; else an argument the schema does not declare appears (invalid when
+    ``additionalProperties`` is false, as strict tool schemas have).
+
+    Args:
+        pick: ``pick(n)`` returns a deterministic index in ``range(n)``.
+    """
+    schema = resolve(schema, schema)
+    args = dict(args)
+    required = [k for k in (schema.get("required") or []) if k in args]
+    if required:
+        del args[required[pick(len(required))]]
+        return args
+    props = schema.get("properties") or {}
+    typed = sorted(k for k, s in props.items() if _types(resolve(s, schema)))
+    if typed:
+        key = typed[pick(len(typed))]
+        kind = _types(resolve(props[key], schema))[0]
+        args[key] = ["not", "a", "string"] if kind == "string" else "not-a-" + kind
+        return args
+    args["unexpected_argument"] = True
+    return args
+
+
+_ID_RE = re.compile(r"\b(?:[A-Z]{1,6}-\d{2,}|[A-Z]{1,3}\d{3,}|\d{4,})\b")
+
+
+def find_identifier(text: str) -> str | None:
+    """The first thing in ``text`` that looks like an id (``ORD-1042``, ``C123``, ``98431``)."""
+    m = _ID_RE.search(text or "")
+    return m.group(0) if m else None

@@ -1,0 +1,667 @@
+"""``SimChatModel``: the simulated provider, a real LangChain chat model on virtual time."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import threading
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from dataclasses import dataclass
+from operator import itemgetter
+from typing import Any
+
+from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
+from langchain_core.language_models import BaseChatModel, LanguageModelInput
+from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
+from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
+from langchain_core.runnables import Runnable
+from langchain_core.utils.function_calling import convert_to_json_schema, convert_to_openai_tool
+from langchain_core.utils.pydantic import is_basemodel_subclass
+from pydantic import ConfigDict, Field, PrivateAttr, field_validator, model_validator
+
+from infralab.clock import Clock, current_clock
+from infralab.llm._catalog import ModelProfile, get_profile
+from infralab.llm._draw import Draws, Reply, canonical
+from infralab.llm._request import Request
+from infralab.llm._rules import rules_reply
+from infralab.llm._script import ScriptExhaustedError, check_item, to_reply
+from infralab.llm._tokens import _tool_calls_tokens, count_message_tokens, count_tokens
+from infralab.llm.errors import ContextLengthExceededError
+
+__all__ = ["SimChatModel", "DEFAULT_PROFILE", "PROVIDER"]
+
+#: The profile a ``SimChatModel()`` uses when none is named.
+DEFAULT_PROFILE = "sim-large@2026-11"
+#: What ``response_metadata["model_provider"]`` and ``ls_provider`` say.
+PROVIDER = "infralab-sim"
+
+_NO_SCRIPT_OUTPUT = object()
+
+
+def _message_key(m: BaseMessage) -> str:
+    """The parts of a message that make it "the same input": never its random ``id``."""
+    content = m.content if isinstance(m.content, str) else canonical(m.content)
+    parts = [m.type, content]
+    calls = getattr(m, "tool_calls", None)
+    if calls:
+        parts.append(canonical([[c["name"], c.get("args"), c.get("id")] for c in calls]))
+    tool_call_id = getattr(m, "tool_call_id", None)
+    if tool_call_id:
+        parts.append(tool_call_id)
+    if m.name:
+        parts.append(m.name)
+    return "\x1e".join(parts)
+
+
+class _ToolsMemo:
+    """Digest and token count of a bound tool list, computed once per list object.
+
+    A ``RunnableBinding`` passes the same list on every call, so an agent loop pays for the
+    JSON dump of its tool schemas once. The entry keeps the list alive, so its ``id`` is not
+    reused by another object while cached.
+    """
+
+    def __init__(self, size: int = 64) -> None:
+        self._entries: dict[int, tuple[object, str, int]] = {}
+        self._size = size
+        self._lock = threading.Lock()
+
+    def get(self, tools: list[Any]) -> tuple[str, int]:
+        entry = self._entries.get(id(tools))
+        if entry is not None and entry[0] is tools:
+            return entry[1], entry[2]
+        text = canonical(tools)
+        digest = hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+        result = (digest, count_tokens(text))
+        with self._lock:
+            if len(self._entries) >= self._size:
+                self._entries.clear()
+            self._entries[id(tools)] = (tools, *result)
+        return result
+
+
+_TOOLS_MEMO = _ToolsMemo()
+
+
+@dataclass
+class _Call:
+    """One call in flight: what was asked and what the provider decided so far."""
+
+    req: Request
+    profile: ModelProfile
+    draws: Draws
+    input_tokens: int
+    fault: Any
+
+
+@dataclass
+class _Built:
+    message: AIMessage
+    first_token_s: float
+    per_token_s: float
+
+
+def _truncate_to_tokens(text: str, limit: int) -> str:
+    """The longest prefix of ``text`` (cut at a word boundary) within ``limit`` tokens."""
+    if count_tokens(text) <= limit:
+        return text
+    words = re.findall(r"\S+\s*", text)
+    lo, hi = 0, len(words)
+    while lo < hi:  # binary search on the number of words kept
+        mid = (lo + hi + 1) // 2
+        if count_tokens("".join(words[:mid])) <= limit:
+            lo = mid
+        else:
+            hi = mid - 1
+    return "".join(words[:lo]).rstrip()
+
+
+def _default_finder() -> Callable[[str], Any] | None:
+    try:
+        from infralab.datasets import find_scenario
+    except ModuleNotFoundError as exc:  # only a missing package turns the oracle off
+        if exc.name and exc.name.startswith("infralab.datasets"):
+            return None
+        raise
+    return find_scenario
+
+
+class SimChatModel(BaseChatModel):
+    """The simulated LLM provider: a LangChain chat model that runs offline on virtual time.
+
+    Works wherever a hosted chat model does: ``invoke``/``ainvoke``, ``stream``/``astream``,
+    ``bind_tools``, ``with_structured_output``, LangGraph graphs and
+    ``langchain.agents.create_agent``. For each call it:
+
+    1. counts input tokens (:func:`count_message_tokens`, plus bound tool schemas) and raises
+       :class:`~infralab.llm.errors.ContextLengthExceededError` over the context window;
+    2. asks ``fault_plan.before_call(model=..., input_tokens=..., now=...)``, sleeps the
+       returned ``extra_latency`` on the current clock and raises its ``error``, if any;
+    3. produces the reply from the ``script``; else the scenario oracle (a request whose
+       first human message is a dataset scenario's message is answered from its ground
+       truth, bent by the profile's error rates); else deterministic free-text rules;
+    4. sleeps the profile's latency (a deterministic draw) on the current clock;
+    5. returns an ``AIMessage`` with ``usage_metadata`` and ``response_metadata``
+       (``model_name``, ``model_version``, ``model_provider``, ``cost_usd``,
+       ``finish_reason``).
+
+    The same profile, seed and input give the same output in any process and call order.
+
+    Args:
+        profile: a profile id or bare name (``"sim-small"`` = newest), or a
+            :class:`ModelProfile`. Stored as ``model_name``; LangChain's own ``profile``
+            attribute then holds the capability dict LangChain expects (context window,
+            tool calling, structured output).
+        seed: varies every draw; runs with different seeds make different mistakes.
+        script: outputs in call order. Each item is a str, an ``AIMessage``, a dict
+            ``{"content": ..., "tool_calls": [{"name", "args"}]}``, or an exception to
+            raise. Or a callable ``fn(messages, tools)`` that returns such an item per call
+            (None falls through to the oracle and rules). A list that runs out raises
+            :class:`ScriptExhaustedError`.
+        fault_plan: an :class:`infralab.faults.FaultPlan` (anything with ``before_call``).
+        oracle: None for the dataset's ``find_scenario``; a callable ``text -> scenario or
+            None`` to use other scenarios; False to turn the oracle off.
+
+    Introduced in lab ``00-orientation``.
+
+    Example:
+        >>> llm = SimChatModel(script=["Hello!", {"tool_calls": [{"name": "f", "args": {}}]}])
+        >>> llm.invoke("hi").content
+        'Hello!'
+    """
+
+    model_name: str = Field(default=DEFAULT_PROFILE, alias="model")
+    seed: int = 0
+    script: list[Any] | Callable[..., Any] | None = None
+    fault_plan: Any = None
+    oracle: Any = None
+    custom_profile: ModelProfile | None = Field(default=None, exclude=True, repr=False)
+
+    model_config = ConfigDict(populate_by_name=True, arbitrary_types_allowed=True)
+
+    _script_pos: int = PrivateAttr(default=0)
+    _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
+    _sim: ModelProfile = PrivateAttr()
+
+    # -- construction ------------------------------------------------------------------
+
+    @model_validator(mode="before")
+    @classmethod
+    def _profile_argument(cls, data: Any) -> Any:
+        # ``profile=`` is the documented argument, but BaseChatModel already has a
+        # ``profile`` field (LangChain's capability dict, read by create_agent and
+        # middleware). A str or ModelProfile here is ours; a dict is LangChain's.
+        if not isinstance(data, dict) or "profile" not in data:
+            return data
+        given = data["profile"]
+        if not isinstance(given, str | ModelProfile):
+            return data
+        data = dict(data)
+        del data["profile"]
+        prof = get_profile(given)
+        for key in ("model", "model_name"):
+            other = data.get(key)
+            if other is not None and get_profile(other).id != prof.id:
+                raise ValueError(f"profile={prof.id!r} conflicts with {key}={other!r}")
+        data["model_name"] = prof.id
+        if isinstance(given, ModelProfile):
+            data["custom_profile"] = given
+        return data
+
+    @field_validator("script", mode="after")
+    @classmethod
+    def _check_script(cls, script: Any) -> Any:
+        if isinstance(script, list):
+            for i, item in enumerate(script):
+                check_item(item, f"script[{i}]")
+        return script
+
+    @field_validator("seed", mode="before")
+    @classmethod
+    def _check_seed(cls, seed: Any) -> Any:
+        if isinstance(seed, bool) or not isinstance(seed, int):
+            raise ValueError(f"seed must be an int, got {seed!r}")
+        return seed
+
+    @model_validator(mode="after")
+    def _resolve_profile(self) -> SimChatModel:
+        prof = self.custom_profile or get_profile(self.model_name)
+        self._sim = prof
+        if self.model_name != prof.id:
+            self.model_name = prof.id  # a bare name resolves to its newest version
+        if self.profile is None:
+            self.profile = self._resolve_model_profile()
+        return self
+
+    def _resolve_model_profile(self) -> Any:
+        prof = self.custom_profile or get_profile(self.model_name)
+        return {
+            "name": prof.id,
+            "max_input_tokens": prof.context_window,
+            "max_output_tokens": prof.max_output_tokens,
+            "text_inputs": True,
+            "text_outputs": True,
+            "tool_calling": True,
+            "tool_choice": True,
+            "tool_call_streaming": True,
+            "structured_output": True,
+        }
+
+    @property
+    def sim_profile(self) -> ModelProfile:
+        """The :class:`ModelProfile` this model simulates."""
+        return self._sim
+
+    @property
+    def script_position(self) -> int:
+        """How many script outputs have been used."""
+        return self._script_pos
+
+    @property
+    def _llm_type(self) -> str:
+        return PROVIDER
+
+    @property
+    def _identifying_params(self) -> dict[str, Any]:
+        return {"model_name": self.model_name, "seed": self.seed}
+
+    def _get_ls_params(self, stop: list[str] | None = None, **kwargs: Any) -> Any:
+        params = super()._get_ls_params(stop=stop, **kwargs)
+        params["ls_provider"] = PROVIDER
+        params["ls_model_name"] = self.model_name
+        return params
+
+    # -- token counting (LangChain's default would load a GPT-2 tokenizer) ----------------
+
+    def get_num_tokens(self, text: str) -> int:
+        """Tokens in ``text`` by :func:`count_tokens`."""
+        return count_tokens(text)
+
+    def get_num_tokens_from_messages(
+        self, messages: list[BaseMessage], tools: Sequence[Any] | None = None
+    ) -> int:
+        """Prompt tokens as this model bills them (messages plus tool schemas)."""
+        formatted = [convert_to_openai_tool(t) for t in tools] if tools else None
+        return count_message_tokens(messages, formatted)
+
+    # -- tools and structured output ---------------------------------------------------
+
+    def bind_tools(
+        self,
+        tools: Sequence[Any],
+        *,
+        tool_choice: Any = None,
+        strict: bool | None = None,
+        parallel_tool_calls: bool | None = None,
+        **kwargs: Any,
+    ) -> Runnable[LanguageModelInput, AIMessage]:
+        """Bind tools in OpenAI format, as ``ChatOpenAI.bind_tools`` does.
+
+        Args:
+            tools: LangChain tools, functions, Pydantic models, TypedDicts or schema dicts.
+            tool_choice: "auto", "none", "required"/"any"/True (must call a tool), a tool
+                name or ``{"type": "function", "function": {"name": ...}}`` to force one.
+            strict: passed to ``convert_to_openai_tool``.
+            parallel_tool_calls: accepted for compatibility (the simulator calls one tool
+                per turn).
+
+        Raises:
+            ValueError: ``tool_choice`` names a tool that is not bound.
+        """
+        formatted = [convert_to_openai_tool(t, strict=strict) for t in tools]
+        names = [f["function"]["name"] for f in formatted if "function" in f]
+        if tool_choice is not None and tool_choice is not False:
+            if tool_choice is True or tool_choice == "any":
+                tool_choice = "required"
+            elif isinstance(tool_choice, str) and tool_choice not in ("auto", "none", "required"):
+                tool_choice = {"type": "function", "function": {"name": tool_choice}}
+            if isinstance(tool_choice, dict):
+                name = (tool_choice.get("function") or {}).get("name")
+                if name not in names:
+                    raise ValueError(
+                        f"tool_choice names {name!r}, which is not among the bound tools: "
+                        f"{', '.join(names) or '(none)'}"
+                    )
+            kwargs["tool_choice"] = tool_choice
+        if parallel_tool_calls is not None:
+            kwargs["parallel_tool_calls"] = parallel_tool_calls
+        return super().bind(tools=formatted, **kwargs)
+
+    def with_structured_output(
+        self,
+        schema: dict[str, Any] | type,
+        *,
+        include_raw: bool = False,
+        method: str = "function_calling",
+        strict: bool | None = None,
+        **kwargs: Any,
+    ) -> Runnable[LanguageModelInput, dict[str, Any] | Any]:
+        """A runnable that returns ``schema``-shaped output (Pydantic instance or dict).
+
+        Args:
+            schema: a Pydantic class, a TypedDict, a JSON schema or an OpenAI tool dict.
+            include_raw: return ``{"raw", "parsed", "parsing_error"}`` instead.
+            method: "function_calling" (a forced tool call, LangChain's default
+                implementation), "json_schema" (``response_format`` with the schema, the reply
+                is JSON text) or "json_mode" (``response_format={"type": "json_object"}``).
+            strict: recorded in the request, as providers do.
+        """
+        if method == "function_calling":
+            return super().with_structured_output(schema, include_raw=include_raw, **kwargs)
+        if kwargs:
+            raise ValueError(f"Received unsupported arguments {kwargs}")
+        if method not in ("json_schema", "json_mode"):
+            raise ValueError(
+                f"method must be 'function_calling', 'json_schema' or 'json_mode', got {method!r}"
+            )
+        from langchain_core.output_parsers import JsonOutputParser, PydanticOutputParser
+        from langchain_core.runnables import RunnableMap, RunnablePassthrough
+
+        is_pydantic = isinstance(schema, type) and is_basemodel_subclass(schema)
+        json_schema = convert_to_json_schema(schema)
+        ls_format = {"kwargs": {"method": method, "strict": strict}, "schema": schema}
+        if method == "json_schema":
+            spec: dict[str, Any] = {
+                "name": json_schema.get("title", "response"),
+                "schema": json_schema,
+            }
+            if strict is not None:
+                spec["strict"] = strict
+            llm = self.bind(
+                response_format={"type": "json_schema", "json_schema": spec},
+                ls_structured_output_format=ls_format,
+            )
+        else:
+            llm = self.bind(
+                response_format={"type": "json_object"},
+                response_schema=json_schema,
+                ls_structured_output_format=ls_format,
+            )
+        parser: Runnable[Any, Any] = (
+            PydanticOutputParser(pydantic_object=schema)  # type: ignore[arg-type]
+            if is_pydantic
+            else JsonOutputParser()
+        )
+        if include_raw:
+            parser_assign = RunnablePassthrough.assign(
+                parsed=itemgetter("raw") | parser, parsing_error=lambda _: None
+            )
+            parser_none = RunnablePassthrough.assign(parsed=lambda _: None)
+            with_fallback = parser_assign.with_fallbacks(
+                [parser_none], exception_key="parsing_error"
+            )
+            return RunnableMap(raw=llm) | with_fallback
+        return llm | parser
+
+    # -- the call ----------------------------------------------------------------------
+
+    def _begin(self, messages: list[BaseMessage], stop: list[str] | None, kw: dict) -> _Call:
+        prof = self._sim
+        tools = kw.get("tools") or []
+        tools_digest, tools_tokens = _TOOLS_MEMO.get(tools) if tools else ("", 0)
+        input_tokens = count_message_tokens(messages) + tools_tokens
+        req = Request.build(
+            messages,
+            tools=tools,
+            tool_choice=kw.get("tool_choice"),
+            response_format=kw.get("response_format"),
+            response_schema=kw.get("response_schema"),
+            max_tokens=kw.get("max_tokens", kw.get("max_completion_tokens")),
+            stop=stop,
+        )
+        h = hashlib.blake2b(digest_size=16)
+        for m in messages:
+            h.update(_message_key(m).encode("utf-8", "surrogatepass"))
+            h.update(b"\x1d")
+        extras = canonical(
+            [kw.get("tool_choice"), kw.get("response_format"), kw.get("response_schema")]
+        )
+        draws = Draws(prof.id, str(self.seed), h.digest(), tools_digest, extras)
+        if input_tokens > prof.context_window:
+            raise ContextLengthExceededError(
+                max_tokens=prof.context_window,
+                requested_tokens=input_tokens,
+                model=prof.id,
+                request_id="req_" + draws.hex("request_id"),
+            )
+        fault = None
+        if self.fault_plan is not None:
+            fault = self.fault_plan.before_call(
+                model=prof.id, input_tokens=input_tokens, now=current_clock().now()
+            )
+        return _Call(req, prof, draws, input_tokens, fault)
+
+    def _next_script_item(self, call: _Call) -> Any:
+        script = self.script
+        if callable(script):
+            return script(call.req.messages, call.req.tools)
+        assert isinstance(script, list)
+        with self._lock:
+            pos = self._script_pos
+            if pos >= len(script):
+                raise ScriptExhaustedError(
+                    f"script of {len(script)} outputs exhausted at call {pos + 1}"
+                )
+            self._script_pos = pos + 1
+        return script[pos]
+
+    def _produce(self, call: _Call) -> Reply:
+        if self.script is not None:
+            item = self._next_script_item(call)
+            if item is not None:
+                where = (
+                    "script output" if callable(self.script) else f"script[{self._script_pos - 1}]"
+                )
+                return to_reply(item, where)
+        if self.oracle is not False:
+            finder = self.oracle if callable(self.oracle) else _default_finder()
+            text = call.req.first_human()
+            scenario = finder(text) if finder is not None and text else None
+            if scenario is not None:
+                from infralab.llm._oracle import oracle_reply
+
+                return oracle_reply(call.req, scenario, call.profile, call.draws)
+        return rules_reply(call.req, call.draws, call.profile.verbosity)
+
+    def _build(self, call: _Call, reply: Reply) -> _Built:
+        prof, req = call.profile, call.req
+        content = reply.content
+        finish = reply.finish_reason
+        if req.stop:
+            cut = min((i for s in req.stop if s and (i := content.find(s)) >= 0), default=-1)
+            if cut >= 0:
+                content, finish = content[:cut], finish or "stop"
+        limit = min(req.max_tokens or prof.max_output_tokens, prof.max_output_tokens)
+        if count_tokens(content) > limit:
+            content, finish = _truncate_to_tokens(content, limit), "length"
+        tool_calls = [
+            {
+                "name": c["name"],
+                "args": c.get("args") or {},
+                "id": c.get("id") or f"call_{call.draws.hex(f'tool_call_{i}')}",
+                "type": "tool_call",
+            }
+            for i, c in enumerate(reply.tool_calls)
+        ]
+        if reply.usage is not None:
+            usage = dict(reply.usage)
+            out_tokens = int(usage.get("output_tokens", 0))
+            in_tokens = int(usage.get("input_tokens", 0))
+        else:
+            out_tokens = count_tokens(content) + _tool_calls_tokens(tool_calls)
+            in_tokens = call.input_tokens
+            usage = {
+                "input_tokens": in_tokens,
+                "output_tokens": out_tokens,
+                "total_tokens": in_tokens + out_tokens,
+            }
+        if finish is None:
+            finish = "tool_calls" if tool_calls else "stop"
+        metadata = {
+            "model_name": prof.id,
+            "model_version": prof.version,
+            "model_provider": PROVIDER,
+            "provider": PROVIDER,
+            "cost_usd": round(prof.cost(in_tokens, out_tokens), 12),
+            "finish_reason": finish,
+            "sim_source": reply.source,
+        }
+        message = AIMessage(
+            content=content,
+            tool_calls=tool_calls,
+            usage_metadata=usage,  # type: ignore[arg-type]
+            response_metadata=metadata,
+        )
+        first = prof.latency_base_s + prof.latency_jitter_s * call.draws.uniform("latency")
+        return _Built(message, first, prof.latency_per_output_token_s)
+
+    def _respond(self, call: _Call) -> _Built:
+        return self._build(call, self._produce(call))
+
+    @staticmethod
+    def _check_fault(call: _Call) -> tuple[float, BaseException | None]:
+        fault = call.fault
+        if fault is None:
+            return 0.0, None
+        return float(getattr(fault, "extra_latency", 0.0) or 0.0), getattr(fault, "error", None)
+
+    def _generate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        call = self._begin(messages, stop, kwargs)
+        clock = current_clock()
+        delay, error = self._check_fault(call)
+        if delay:
+            clock.sleep(delay)
+        if error is not None:
+            raise error
+        built = self._respond(call)
+        clock.sleep(built.first_token_s + built.per_token_s * _out_tokens(built.message))
+        return ChatResult(generations=[ChatGeneration(message=built.message)])
+
+    async def _agenerate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        call = self._begin(messages, stop, kwargs)
+        clock = current_clock()
+        delay, error = self._check_fault(call)
+        if delay:
+            await clock.asleep(delay)
+        if error is not None:
+            raise error
+        built = self._respond(call)
+        await clock.asleep(built.first_token_s + built.per_token_s * _out_tokens(built.message))
+        return ChatResult(generations=[ChatGeneration(message=built.message)])
+
+    # -- streaming ---------------------------------------------------------------------
+
+    def _stream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> Iterator[ChatGenerationChunk]:
+        call = self._begin(messages, stop, kwargs)
+        clock = current_clock()
+        delay, error = self._check_fault(call)
+        if delay:
+            clock.sleep(delay)
+        if error is not None:
+            raise error
+        built = self._respond(call)
+        for wait, chunk in _chunks(built):
+            clock.sleep(wait)
+            yield chunk
+
+    async def _astream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> AsyncIterator[ChatGenerationChunk]:
+        call = self._begin(messages, stop, kwargs)
+        clock: Clock = current_clock()
+        delay, error = self._check_fault(call)
+        if delay:
+            await clock.asleep(delay)
+        if error is not None:
+            raise error
+        built = self._respond(call)
+        for wait, chunk in _chunks(built):
+            await clock.asleep(wait)
+            yield chunk
+
+
+def _out_tokens(message: AIMessage) -> int:
+    usage = message.usage_metadata
+    return int(usage["output_tokens"]) if usage else 0
+
+
+_PIECES = re.compile(r"\S+\s*|\s+")
+
+
+def _chunks(built: _Built) -> Iterator[tuple[float, ChatGenerationChunk]]:
+    """The message as stream chunks, each with the seconds to wait before it.
+
+    Text comes a word at a time; each tool call comes as a chunk with its name and id, then
+    its JSON arguments in two parts, as OpenAI streams them. The last chunk carries
+    ``usage_metadata`` and ``response_metadata`` (once, so that adding chunks up does not
+    double them). Waits add up to the latency of the same call made with ``invoke``.
+    """
+    msg = built.message
+    per = built.per_token_s
+    total = _out_tokens(msg)
+    spent = 0  # tokens already waited for, never more than the reply's output tokens
+    first = True
+
+    def wait(tokens: int) -> float:
+        nonlocal first, spent
+        take = max(0, min(tokens, total - spent))
+        spent += take
+        seconds = per * take + (built.first_token_s if first else 0.0)
+        first = False
+        return seconds
+
+    content = msg.content if isinstance(msg.content, str) else ""
+    for piece in _PIECES.findall(content):
+        yield wait(count_tokens(piece)), ChatGenerationChunk(message=AIMessageChunk(content=piece))
+    for index, call in enumerate(msg.tool_calls):
+        args = json.dumps(call["args"])
+        half = len(args) // 2
+        parts = [(call["name"], call["id"], "")] + [
+            (None, None, args[:half]),
+            (None, None, args[half:]),
+        ]
+        for j, (name, call_id, arg_text) in enumerate(parts):
+            tokens = (3 + count_tokens(call["name"])) if j == 0 else count_tokens(arg_text)
+            chunk = AIMessageChunk(
+                content="",
+                tool_call_chunks=[
+                    {
+                        "name": name,
+                        "args": arg_text,
+                        "id": call_id,
+                        "index": index,
+                        "type": "tool_call_chunk",
+                    }
+                ],
+            )
+            yield wait(tokens), ChatGenerationChunk(message=chunk)
+    last = AIMessageChunk(
+        content="",
+        usage_metadata=msg.usage_metadata,
+        response_metadata=dict(msg.response_metadata),
+        chunk_position="last",
+    )
+    yield wait(total - spent), ChatGenerationChunk(message=last)
