@@ -31,32 +31,6 @@ TOOL_PARAMS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     ),
 }
 
-#: Which tools a specialist agent for each route gets (``SupportDesk.tools_for(route)``).
-#: Every scenario's expected tool calls use only its route's tools, so a specialist can
-#: finish its scenarios without a handoff. Shared lookups (get_customer, lookup_order,
-#: search_kb, send_email) appear on several routes on purpose: real desks share them too.
-ROUTE_TOOLS: dict[str, tuple[str, ...]] = {
-    "billing": ("get_customer", "lookup_order", "refund_order", "cancel_order", "send_email"),
-    "shipping": (
-        "get_customer",
-        "lookup_order",
-        "track_shipment",
-        "refund_order",
-        "search_kb",
-        "send_email",
-    ),
-    "technical": ("get_customer", "search_kb", "update_account", "send_email"),
-    "account": ("get_customer", "update_account", "search_kb", "send_email"),
-}
-
-#: Tools that change state; each successful call leaves one side effect of this kind.
-SIDE_EFFECT_KINDS: dict[str, str] = {
-    "refund_order": "refund",
-    "cancel_order": "cancel",
-    "send_email": "email",
-    "update_account": "account_update",
-}
-
 EMAIL_TEMPLATES: tuple[str, ...] = (
     "password_reset",
     "email_change_confirmation",
