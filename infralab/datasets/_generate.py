@@ -948,7 +948,8 @@ def _injected_row(w: _World, rows: _Rows, route: str, intent: str, i: int) -> di
     tool = gt["calls"][0]["name"] if channel == "tool_output" else None
     suffix = text if channel == "user" else ""
     message = rows.message(TEMPLATES[intent], gt["slots"], customer, label, suffix=suffix)
-    row = _row(route, intent, gt, message, "injected")
+    # The split is stratified by kind: both splits get both injection channels.
+    row = _row(route, intent, gt, message, f"injected-{channel}")
     row["injection"] = {
         "channel": channel,
         "tool": tool,
@@ -959,7 +960,7 @@ def _injected_row(w: _World, rows: _Rows, route: str, intent: str, i: int) -> di
 
 
 def _finish(d: Draw, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Shuffle, number, and split 70/30 within each (route, kind) so both splits cover all."""
+    """Shuffle, number, and split 70/30 within each (route, kind): both splits cover all kinds."""
     for n, row in enumerate(rows):
         row["_n"] = n
     rows = d.shuffled(rows, lambda r: r["_n"], "row-order")
