@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import threading
 import time
 from collections import OrderedDict
@@ -27,6 +28,7 @@ from typing import Any
 from opentelemetry import context as context_api
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import Event, ReadableSpan, Span, SpanProcessor
+from opentelemetry.sdk.trace.export import SpanExporter, SpanExportResult
 from opentelemetry.sdk.trace.id_generator import IdGenerator
 from opentelemetry.trace import INVALID_SPAN_ID, INVALID_TRACE_ID, Link, SpanContext
 
@@ -35,6 +37,7 @@ from infralab.clock import VirtualClock, current_clock
 __all__ = [
     "ClockSpanProcessor",
     "DeterministicIdGenerator",
+    "GuardedExporter",
     "PhoenixView",
     "SIM_SYSTEM",
     "llm_attributes",
@@ -43,6 +46,8 @@ __all__ = [
 #: ``gen_ai.system`` of a model found in the simulator's catalog (the provider name the
 #: simulator puts in ``response_metadata``).
 SIM_SYSTEM = "infralab-sim"
+
+_log = logging.getLogger("infralab.tracing")
 
 # Remember clock start times of this many open spans / traces at most, so that spans that
 # are never ended (an abandoned generator, a crashed thread) cannot grow memory forever.
@@ -143,12 +148,12 @@ def _model_of(attrs: Mapping[str, Any]) -> str | None:
 def _catalog_profile(model: str) -> Any | None:
     """The simulator's profile for ``model``, or None (a real model, or no catalog yet)."""
     try:
-        from infralab.llm import get_profile
+        from infralab.llm import UnknownProfileError, get_profile
     except ImportError:
         return None
     try:
         return get_profile(model)
-    except (ValueError, KeyError, TypeError):  # UnknownProfileError is a ValueError
+    except (UnknownProfileError, LookupError, ValueError, TypeError):
         return None
 
 
@@ -352,3 +357,49 @@ class PhoenixView:
             end_time=span.end_time + shift,  # type: ignore[operator]
             instrumentation_scope=span.instrumentation_scope,
         )
+
+
+class GuardedExporter(SpanExporter):
+    """Wraps the OTLP exporter so a Phoenix that is not running costs one clear message.
+
+    The OTLP exporter retries each failed batch for seconds and logs every attempt, which in
+    a notebook lands in whatever cell is running. After a failure this exporter says once
+    where the spans still are, skips Phoenix for ``pause_s`` (the in-memory copy is complete
+    either way) and tries again later; it says so when Phoenix answers again.
+    """
+
+    def __init__(self, inner: SpanExporter, endpoint: str, pause_s: float = 15.0) -> None:
+        self._inner = inner
+        self._endpoint = endpoint
+        self._pause_s = pause_s
+        self._down_until = 0.0
+        self._warned = False
+        # Our own message replaces the exporter's per-attempt log lines.
+        logging.getLogger(type(inner).__module__).setLevel(logging.CRITICAL)
+
+    def export(self, spans: Sequence[ReadableSpan]) -> SpanExportResult:
+        now = time.monotonic()
+        if now < self._down_until:
+            return SpanExportResult.FAILURE
+        result = self._inner.export(spans)
+        if result is SpanExportResult.SUCCESS:
+            if self._warned:
+                _log.warning("Phoenix at %s is receiving spans again.", self._endpoint)
+                self._warned = False
+            return result
+        self._down_until = time.monotonic() + self._pause_s
+        if not self._warned:
+            self._warned = True
+            _log.warning(
+                "Phoenix at %s did not accept %d spans (is `make lab` running?). Tracing goes "
+                "on in memory: Tracing.spans() / span_rows() have every span.",
+                self._endpoint,
+                len(spans),
+            )
+        return result
+
+    def shutdown(self) -> None:
+        self._inner.shutdown()
+
+    def force_flush(self, timeout_millis: int = 30000) -> bool:
+        return self._inner.force_flush(timeout_millis)

@@ -43,6 +43,7 @@ from opentelemetry.sdk.trace.sampling import ALWAYS_ON
 from infralab._tracing_processor import (
     ClockSpanProcessor,
     DeterministicIdGenerator,
+    GuardedExporter,
     PhoenixView,
 )
 from infralab.clock import VIRTUAL_EPOCH_NS
@@ -173,7 +174,7 @@ class Tracing:
                 # Batched, so a notebook never waits on the network per span; flushed often
                 # enough that spans appear in Phoenix while the learner looks.
                 self._otlp = BatchSpanProcessor(
-                    OTLPSpanExporter(endpoint=endpoint, timeout=5),
+                    GuardedExporter(OTLPSpanExporter(endpoint=endpoint, timeout=5), endpoint),
                     schedule_delay_millis=500,
                 )
             self.endpoint = endpoint

@@ -314,3 +314,31 @@ def test_kernel_never_imports_the_phoenix_server():
         [sys.executable, "-c", script], capture_output=True, text=True, check=True
     ).stdout
     assert out.strip() == "none"
+
+
+def test_a_phoenix_that_is_down_costs_one_message(caplog):
+    from opentelemetry.sdk.trace.export import SpanExporter, SpanExportResult
+
+    from infralab._tracing_processor import GuardedExporter
+
+    class Flaky(SpanExporter):
+        def __init__(self):
+            self.calls, self.up = 0, False
+
+        def export(self, spans):
+            self.calls += 1
+            return SpanExportResult.SUCCESS if self.up else SpanExportResult.FAILURE
+
+    inner = Flaky()
+    guard = GuardedExporter(inner, "http://127.0.0.1:1/v1/traces", pause_s=3600)
+    with caplog.at_level("WARNING", logger="infralab.tracing"):
+        assert guard.export([]) is SpanExportResult.FAILURE
+        assert guard.export([]) is SpanExportResult.FAILURE  # paused: not even tried
+    assert inner.calls == 1
+    messages = [r.getMessage() for r in caplog.records if r.name == "infralab.tracing"]
+    assert len(messages) == 1 and "make lab" in messages[0] and "127.0.0.1:1" in messages[0]
+    guard._down_until = 0.0  # the pause is over
+    inner.up = True
+    with caplog.at_level("WARNING", logger="infralab.tracing"):
+        assert guard.export([]) is SpanExportResult.SUCCESS
+    assert "again" in caplog.records[-1].getMessage()
