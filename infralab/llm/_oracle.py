@@ -188,11 +188,11 @@ class _Oracle:
     def final_text(self) -> str:
         opening = ("I looked into this for you.", "Here is what I found.", "Thanks for waiting.")
         text = opening[self.d.index("opening", len(opening))]
-        facts = [f.strip().rstrip(".") for f in self.st.facts if f.strip()]
-        if len(facts) == 1:
-            text += f" The key detail: {facts[0]}."
-        elif facts:
-            text += f" The key details: {', '.join(facts[:-1])} and {facts[-1]}."
+        facts = [f.strip() for f in self.st.facts if f.strip()]
+        if facts:
+            listed = facts[0] if len(facts) == 1 else f"{', '.join(facts[:-1])} and {facts[-1]}"
+            end = "" if listed.endswith((".", "!", "?")) else "."
+            text += f" The key detail{'s' if len(facts) > 1 else ''}: {listed}{end}"
         return text + filler(self.ds, self.p.verbosity)
 
     def hint(self, name: str, schema: Mapping[str, Any]) -> Any:

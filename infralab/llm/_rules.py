@@ -69,9 +69,22 @@ def filler(draws: Draws, verbosity: float) -> str:
     return " " + " ".join(FILLER[(start + i) % len(FILLER)] for i in range(k))
 
 
+_PROPER = re.compile(r"(?<![.!?]\s)(?<!^)\b([A-Z][a-z]+(?:\s+[A-Z][a-z]+)*)")
+_PLACE_OR_NAME = frozenset(
+    "city location place country region destination name person company brand product".split()
+)
+
+
+def _proper_noun(text: str) -> str | None:
+    """The last capitalized name that does not open a sentence ("weather in Oslo" -> Oslo)."""
+    found = [m for m in _PROPER.findall(text.strip()) if m not in ("I",)]
+    return found[-1] if found else None
+
+
 def text_hint(text: str) -> Any:
     """A hint function for ``fill`` that draws string values from the user's words."""
     ident = find_identifier(text)
+    proper = _proper_noun(text)
     short = _first_sentences(text, 1)[:200] or "n/a"
 
     def hint(name: str, schema: Mapping[str, Any]) -> Any:
@@ -82,6 +95,8 @@ def text_hint(text: str) -> Any:
             return NO_HINT
         if ident and (lname.endswith("_id") or lname in ("id", "order", "ticket", "customer")):
             return ident
+        if proper and (lname in _PLACE_OR_NAME or lname.split("_")[-1] in _PLACE_OR_NAME):
+            return proper
         if lname in ("query", "question", "text", "input", "message", "request", "topic"):
             return short
         if lname in ("summary", "answer", "response", "reply", "content", "result"):
