@@ -15,6 +15,7 @@ converted to strict JSON data (dict with str keys, list, str, int, float, bool, 
 from __future__ import annotations
 
 import ast
+import contextvars
 import json
 import sys
 from collections.abc import Callable
@@ -31,13 +32,19 @@ class ProbeError(AssertionError):
 
 
 Transport = Callable[[str], str]
-_transport: Transport | None = None
+# A context variable, not a global: ``infralab grade --workers N`` judges N notebooks in N
+# threads at once, each with its own worker behind its probes.
+_transport: contextvars.ContextVar[Transport | None] = contextvars.ContextVar(
+    "infralab_probe_transport", default=None
+)
 
 
 def set_transport(transport: Transport | None) -> None:
-    """Route probes elsewhere (the grader's judge does this). ``None`` restores in-kernel."""
-    global _transport
-    _transport = transport
+    """Route probes elsewhere (the grader's judge does this). ``None`` restores in-kernel.
+
+    The setting is per thread (a context variable): each judge thread routes its own probes.
+    """
+    _transport.set(transport)
 
 
 def _learner_namespace() -> dict[str, Any]:
@@ -100,8 +107,11 @@ def probe(code: str) -> Any:
     """
     if not isinstance(code, str):
         raise TypeError("probe takes the code to evaluate as a string")
-    if _transport is not None:
-        text = _transport(code)
+    transport = _transport.get()
+    if transport is not None:
+        text = transport(code)
+        if not isinstance(text, str):
+            raise ProbeError("the worker's answer is not JSON text")
     else:
         try:
             value = evaluate_snippet(code, _learner_namespace())
@@ -112,4 +122,7 @@ def probe(code: str) -> Any:
                 raise
             raise ProbeError(f"{type(exc).__name__}: {exc}") from exc
         text = to_plain_json(value)
-    return json.loads(text)
+    try:
+        return json.loads(text)
+    except (ValueError, RecursionError) as exc:  # a hostile worker can send anything
+        raise ProbeError(f"the answer is not plain JSON data ({type(exc).__name__})") from None

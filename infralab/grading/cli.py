@@ -1,7 +1,8 @@
 """The ``infralab`` command: ``build``, ``check`` and ``grade`` (room for ``certify``/``verify``).
 
 Exit codes: 0 done (whatever the scores), 1 ``build --check`` found stale labs, 2 unusable input
-(the message names the file), 3 some submissions could not be graded.
+(the message names the file), 3 the grader itself failed on some submission (e.g. the sandbox
+did not start). Other submissions are graded and printed either way.
 """
 
 from __future__ import annotations
@@ -116,10 +117,10 @@ def _cmd_grade(args: argparse.Namespace) -> int:
         raise CourseError(f"--workers must be at least 1, got {args.workers}")
     course = find_course(args.course)
     options = GradeOptions.from_args(args)
-    failures = 0
+    code = EXIT_OK
     for outcome in grade_paths(course, args.submissions, options):
         if outcome.error is not None:
-            failures += 1
+            code = max(code, EXIT_PARTIAL if outcome.grader_fault else EXIT_INPUT)
             _err(outcome.error)
             continue
         result = outcome.result
@@ -127,7 +128,7 @@ def _cmd_grade(args: argparse.Namespace) -> int:
             print(json.dumps(result, sort_keys=True), flush=True)
         else:
             print(outcome.summary(), flush=True)
-    return EXIT_PARTIAL if failures else EXIT_OK
+    return code
 
 
 def main(argv: Sequence[str] | None = None) -> int:

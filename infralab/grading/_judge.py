@@ -1,0 +1,434 @@
+"""The judge: grades one submission without ever running learner code itself.
+
+It walks the SOURCE notebook in order:
+
+- a solution cell: the learner's version of it (matched by grade_id) runs in the worker;
+- any other code cell that is not a grade cell (setup, demos): the released version runs in
+  the worker;
+- a grade cell (visible or hidden): the source cell runs HERE, in a fresh namespace, with
+  :func:`infralab.grading._probe.set_transport` routing its ``probe`` calls to the worker. The
+  answers are JSON text, parsed here; the assertions run here. The cell passes only if it runs
+  to completion here and the worker never failed meanwhile.
+
+Learner-added cells are never run. Before anything runs, :func:`account` compares the learner's
+notebook with the release (nbgrader checksums) and settles missing and tampered grade cells.
+
+When the worker dies or times out it is restarted and the cells that completed before are
+replayed in order (the cell that killed it is skipped), at most ``max_restarts`` times; after
+that, and after the per-notebook deadline, the remaining grade cells are ``error`` /
+``timeout``. Hidden cells report their status only, never a message.
+"""
+
+from __future__ import annotations
+
+import builtins
+import hashlib
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from nbformat import NotebookNode
+
+from infralab.grading._course import NbCell, cells_of, task_of
+from infralab.grading._lab import LabSpec
+from infralab.grading._probe import ProbeError, set_transport
+from infralab.grading._protocol import WorkerDied, WorkerLost, WorkerTimeout
+from infralab.grading._sandbox import SandboxConfig, SandboxInfo, Worker, sandbox_info
+
+__all__ = [
+    "JudgeOptions",
+    "Accounting",
+    "GraderFailure",
+    "account",
+    "judge_submission",
+    "STATUSES",
+]
+
+STATUSES = ("pass", "fail", "error", "timeout", "missing", "tampered")
+_MAX_MESSAGE = 500
+
+
+class GraderFailure(Exception):
+    """The grader could not run at all (no learner code ran): not the learner's doing."""
+
+
+@dataclass(frozen=True)
+class JudgeOptions:
+    """Time limits and sandbox settings for one submission."""
+
+    cell_timeout: float = 60.0
+    notebook_timeout: float = 600.0
+    startup_timeout: float = 60.0
+    max_restarts: int = 3
+    sandbox: SandboxConfig = field(default_factory=SandboxConfig)
+
+
+# --------------------------------------------------------------------------- accounting
+@dataclass
+class Accounting:
+    """What the learner's notebook holds, compared with the release."""
+
+    status: dict[str, str]  # grade_id -> "missing" | "tampered", for settled grade cells
+    solutions: dict[str, str]  # solution grade_id -> learner code to run
+    flags: list[str]
+    extra_cells: int
+
+
+def _checksum(cell: NotebookNode) -> str | None:
+    from nbgrader.utils import compute_checksum
+
+    try:
+        return compute_checksum(cell)
+    except Exception:  # noqa: BLE001 - malformed learner metadata: no checksum possible
+        return None
+
+
+def _same_points(a: float | None, b: float | None) -> bool:
+    return a is not None and b is not None and a == b
+
+
+def account(spec: LabSpec, nb: NotebookNode) -> Accounting:
+    """Match the learner's cells to the release by grade_id and settle what cannot be graded.
+
+    - a grade cell that is absent: ``missing`` (``tampered`` if its released source sits in
+      a cell under another id: renamed);
+    - a grade cell re-typed, re-flagged, given other points, or whose source no longer matches
+      the release checksum (blanked, edited): ``tampered``;
+    - a solution cell re-typed or re-flagged (e.g. marked as a grade cell), a duplicated id,
+      or an edited or deleted locked cell of a task: every grade cell of that task ``tampered``;
+    - code cells that are not in the release (added, or edited unlocked cells): never run,
+      counted in the flag ``extra cells ignored: N``.
+    """
+    learner = cells_of(nb)
+    by_id: dict[str, list[NbCell]] = {}
+    for cell in learner:
+        if cell.grade_id is not None:
+            by_id.setdefault(cell.grade_id, []).append(cell)
+    release = {c.grade_id: c for c in spec.release_cells if c.grade_id is not None}
+    status: dict[str, str] = {}
+    tampered_tasks: dict[str, str] = {}
+    flags: list[str] = []
+    solutions: dict[str, str] = {}
+    used: set[int] = set()
+
+    for grade_id, cells in sorted(by_id.items()):
+        if len(cells) > 1 and grade_id in release:
+            tampered_tasks.setdefault(task_of(grade_id), f"cell {grade_id} appears {len(cells)}x")
+
+    for ref in spec.release_cells:
+        if ref.grade_id is None:
+            continue
+        gid = ref.grade_id
+        mine = by_id.get(gid, [])
+        if not mine:
+            if ref.grade:
+                renamed = any(
+                    c.source == ref.source and c.grade_id != gid and c.source.strip()
+                    for c in learner
+                )
+                status[gid] = "tampered" if renamed else "missing"
+                flags.append(
+                    f"grade cell {gid} renamed" if renamed else f"missing grade cell {gid}"
+                )
+            elif ref.solution:
+                flags.append(f"missing solution cell {gid}")
+            elif ref.locked:
+                flags.append(f"missing locked cell {gid}")
+                if gid.startswith("task"):
+                    tampered_tasks.setdefault(task_of(gid), f"locked cell {gid} deleted")
+            continue
+        cell = mine[0]
+        used.add(cell.index)
+        problems = []
+        if cell.cell_type != ref.cell_type:
+            problems.append(f"re-typed to {cell.cell_type}")
+        if (cell.grade, cell.solution, cell.locked) != (ref.grade, ref.solution, ref.locked):
+            problems.append("re-flagged")
+        if ref.grade and not _same_points(cell.points, ref.points):
+            problems.append("points changed")
+        if (ref.grade or (ref.locked and not ref.solution)) and not problems:
+            if _checksum(nb.cells[cell.index]) != ref.checksum:
+                problems.append("edited" if cell.source.strip() else "blanked")
+        if problems:
+            what = ", ".join(problems)
+            if ref.grade:
+                status[gid] = "tampered"
+                flags.append(f"tampered grade cell {gid}: {what}")
+            elif ref.solution:
+                tampered_tasks.setdefault(task_of(gid), f"solution cell {gid}: {what}")
+            else:
+                flags.append(f"tampered locked cell {gid}: {what}")
+                if gid.startswith("task"):
+                    tampered_tasks.setdefault(task_of(gid), f"locked cell {gid}: {what}")
+            if not ref.solution or cell.cell_type != "code":
+                continue
+        if ref.solution and cell.cell_type == "code":
+            solutions[gid] = cell.source
+
+    for task, why in sorted(tampered_tasks.items()):
+        flags.append(f"tampered task {task}: {why}")
+        for gc in spec.grade_cells:
+            if gc.task == task and gc.grade_id is not None:
+                status[gc.grade_id] = "tampered"
+
+    known_sources = {c.source for c in spec.release_cells if c.cell_type == "code"}
+    extra = 0
+    for cell in learner:
+        if cell.cell_type != "code" or cell.index in used:
+            continue
+        if cell.grade_id is None and cell.source in known_sources:
+            continue
+        if not cell.source.strip():
+            continue
+        extra += 1
+    if extra:
+        flags.append(f"extra cells ignored: {extra}")
+    return Accounting(status=status, solutions=solutions, flags=flags, extra_cells=extra)
+
+
+# ------------------------------------------------------------------------------ session
+class _Session:
+    """A worker plus the cells that completed in it, so it can be rebuilt after a crash."""
+
+    def __init__(self, files: dict[str, Path], options: JudgeOptions, deadline: float) -> None:
+        self.files = files
+        self.options = options
+        self.deadline = deadline
+        self.worker: Worker | None = None
+        self.history: list[str] = []
+        self.starts = 0
+        self.info: SandboxInfo = sandbox_info(options.sandbox)
+        self.flags: list[str] = []
+        self.gave_up: str | None = None
+
+    def remaining(self) -> float:
+        return self.deadline - time.monotonic()
+
+    def timeout(self) -> float:
+        return max(0.0, min(self.options.cell_timeout, self.remaining()))
+
+    def ensure(self) -> Worker | None:
+        """A live worker with the history replayed, or ``None`` once we gave up."""
+        if self.worker is not None:
+            return self.worker
+        if self.gave_up:
+            return None
+        if self.starts > self.options.max_restarts:
+            self.gave_up = f"worker restarted {self.options.max_restarts} times; gave up"
+            self.flags.append(self.gave_up)
+            return None
+        first = self.starts == 0
+        self.starts += 1
+        worker = Worker(self.options.sandbox, self.files)
+        try:
+            worker.start(min(self.options.startup_timeout, max(1.0, self.remaining())))
+        except WorkerLost as exc:
+            worker.kill()
+            if first:
+                raise GraderFailure(f"the sandboxed worker did not start: {exc}") from None
+            self.gave_up = f"worker could not restart: {exc}"
+            self.flags.append(self.gave_up)
+            return None
+        self.info = worker.info
+        for code in self.history:
+            try:
+                worker.request({"op": "run", "code": code}, self.timeout())
+            except WorkerLost as exc:
+                worker.kill()
+                self.gave_up = f"replay after a worker restart failed: {exc}"
+                self.flags.append(self.gave_up)
+                return None
+        self.worker = worker
+        return worker
+
+    def lost(self) -> None:
+        if self.worker is not None:
+            self.worker.kill()
+            self.worker = None
+
+    def run(self, label: str, code: str) -> None:
+        worker = self.ensure()
+        if worker is None:
+            return
+        try:
+            worker.request({"op": "run", "code": code}, self.timeout())
+        except WorkerTimeout:
+            self.flags.append(f"cell {label} timed out; skipped")
+            self.lost()
+            return
+        except WorkerLost as exc:
+            self.flags.append(f"cell {label}: {exc}; skipped")
+            self.lost()
+            return
+        self.history.append(code)
+
+    def close(self) -> None:
+        if self.worker is not None:
+            self.worker.close()
+            self.worker = None
+
+
+class _Transport:
+    """``probe`` -> the worker, for one grade cell. Remembers if the worker was lost."""
+
+    def __init__(self, session: _Session) -> None:
+        self.session = session
+        self.lost: WorkerLost | None = None
+
+    def __call__(self, code: str) -> str:
+        if self.lost is not None:
+            raise self.lost
+        worker = self.session.worker
+        if worker is None:
+            raise WorkerDied("no worker")
+        timeout = self.session.timeout()
+        if timeout <= 0:
+            self.lost = WorkerTimeout("notebook time limit reached")
+            raise self.lost
+        try:
+            reply = worker.request({"op": "probe", "code": code}, timeout)
+        except WorkerLost as exc:
+            self.lost = exc
+            raise
+        if reply.get("ok") is not True:
+            error = reply.get("error")
+            raise ProbeError(f"the probe failed in your code: {str(error)[:_MAX_MESSAGE]}")
+        text = reply.get("json")
+        if not isinstance(text, str):
+            raise ProbeError("the worker's answer is not JSON text")
+        return text
+
+
+def _quiet_builtins() -> dict[str, Any]:
+    # A grade cell's print() must not reach the grader's stdout (the --json stream).
+    quiet = dict(vars(builtins))
+    quiet["print"] = lambda *a, **k: None
+    return quiet
+
+
+def _message(exc: BaseException) -> str:
+    try:
+        text = str(exc)
+    except Exception:  # noqa: BLE001
+        text = ""
+    text = f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+    return text[:_MAX_MESSAGE]
+
+
+def _run_grade_cell(cell: NbCell, session: _Session) -> tuple[str, str | None]:
+    """Run a source grade cell in the judge. Returns (status, message)."""
+    worker = session.ensure()
+    if worker is None:
+        return "error", session.gave_up
+    transport = _Transport(session)
+    namespace: dict[str, Any] = {
+        "__name__": "__infralab_grade__",
+        "__builtins__": _quiet_builtins(),
+    }
+    set_transport(transport)
+    try:
+        code = compile(cell.source, f"<grade cell {cell.grade_id}>", "exec")
+        exec(code, namespace)  # the SOURCE grade cell: trusted course code
+    except WorkerTimeout:
+        pass
+    except WorkerLost:
+        pass
+    except AssertionError as exc:
+        if transport.lost is None:
+            return "fail", _message(exc)
+    except Exception as exc:  # noqa: BLE001 - any error in a grade cell fails it
+        if transport.lost is None:
+            return "error", _message(exc)
+    finally:
+        set_transport(None)
+    if transport.lost is not None:
+        session.lost()
+        if isinstance(transport.lost, WorkerTimeout):
+            return "timeout", f"no answer within {session.options.cell_timeout:g}s"
+        return "error", str(transport.lost)
+    return "pass", None
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def judge_submission(
+    spec: LabSpec,
+    nb: NotebookNode,
+    files: dict[str, Path],
+    options: JudgeOptions,
+) -> dict[str, Any]:
+    """Grade one learner notebook of ``spec``; returns the result (see grader/README.md).
+
+    Args:
+        spec: the lab (source with hidden tests, and its release).
+        nb: the learner's notebook, already read.
+        files: what the sandbox gets in its work dir: ``{relative name: host path}``.
+        options: limits.
+
+    Raises:
+        GraderFailure: the worker could not start before any learner code ran.
+    """
+    accounting = account(spec, nb)
+    deadline = time.monotonic() + options.notebook_timeout
+    session = _Session(files, options, deadline)
+    statuses: dict[str, tuple[str, str | None]] = {
+        gid: (st, None) for gid, st in accounting.status.items()
+    }
+    timed_out = False
+    try:
+        for src in spec.source_cells:
+            if src.cell_type != "code":
+                continue
+            if src.grade:
+                gid = src.grade_id or ""
+                if gid in statuses:
+                    continue
+                if session.remaining() <= 0:
+                    timed_out = True
+                    statuses[gid] = ("timeout", "notebook time limit reached")
+                    continue
+                statuses[gid] = _run_grade_cell(src, session)
+            elif src.solution:
+                code = accounting.solutions.get(src.grade_id or "")
+                if code is not None and session.remaining() > 0:
+                    session.run(src.grade_id or f"cell {src.index}", code)
+            elif session.remaining() > 0:
+                released = spec.release_cells[src.index].source
+                if released.strip():
+                    session.run(src.grade_id or f"cell {src.index}", released)
+    finally:
+        session.close()
+    flags = list(accounting.flags) + session.flags
+    if timed_out:
+        flags.append(f"notebook time limit of {options.notebook_timeout:g}s reached")
+    flags += session.info.flags()
+    tasks = []
+    score = 0.0
+    for gc in spec.grade_cells:
+        gid = gc.grade_id or ""
+        status, message = statuses.get(gid, ("error", "not graded"))
+        max_points = float(gc.points or 0.0)
+        points = max_points if status == "pass" else 0.0
+        score += points
+        entry: dict[str, Any] = {
+            "grade_id": gid,
+            "task": gc.task,
+            "hidden": gc.hidden,
+            "points": points,
+            "max_points": max_points,
+            "status": status,
+        }
+        if not gc.hidden and message and status != "pass":
+            entry["message"] = message
+        tasks.append(entry)
+    return {
+        "lab": spec.lab,
+        "score": score,
+        "max_score": spec.max_score,
+        "tasks": tasks,
+        "flags": flags,
+        "sandbox": session.info.as_dict(),
+    }
