@@ -56,6 +56,29 @@ def route_of(value: Any) -> str | None:
     return None
 
 
+def _strings(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, Mapping):
+        return [s for v in value.values() for s in _strings(v)]
+    if isinstance(value, list):
+        return [s for v in value for s in _strings(v)]
+    return []
+
+
+def _searchable(text: str) -> str:
+    """Folded text, plus the string values inside it when it is JSON (a tool's output often
+    is, and JSON escapes would hide an injected sentence from a plain substring search)."""
+    folded = fold(text)
+    stripped = text.lstrip()
+    if stripped[:1] in ("{", "["):
+        try:
+            folded += " " + " ".join(fold(s) for s in _strings(json.loads(stripped)))
+        except ValueError:
+            pass
+    return folded
+
+
 def _calls_of(scenario: Any) -> list[tuple[str, dict[str, Any]]]:
     out = []
     for call in _get(scenario, "expected_tool_calls", None) or ():
@@ -143,13 +166,15 @@ class _State:
 
 
 class _Oracle:
-    def __init__(self, req: Request, scenario: Any, profile: ModelProfile, draws: Draws) -> None:
+    def __init__(self, req: Request, scenario: Any, profile: ModelProfile, seed: int) -> None:
         self.req = req
         self.sc = scenario
         self.p = profile
         self.st = _State(req, scenario)
         sid = str(_get(scenario, "id", ""))
-        self.d = draws.child("scenario", sid)  # per scenario
+        # Keyed by scenario, never by the prompt's wording: a profile's rates are properties
+        # of the model, the same whatever system prompt or tool descriptions an agent uses.
+        self.d = Draws(profile.id, str(seed), "scenario", sid)  # per scenario
         self.ds = self.d.child("step", str(self.st.step))  # per step
         self.route = str(_get(scenario, "route", "") or "")
         self.handoffs = {n: route_of(m.group(1)) for n in req.params if (m := _HANDOFF.match(n))}
@@ -264,7 +289,7 @@ class _Oracle:
             return None
         needle = fold(text)
         seen = any(
-            needle in fold(text_of(m.content))
+            needle in _searchable(text_of(m.content))
             for m in self.req.messages
             if isinstance(m, HumanMessage | ToolMessage)
         )
@@ -365,13 +390,13 @@ class _Oracle:
         )
 
 
-def oracle_reply(req: Request, scenario: Any, profile: ModelProfile, draws: Draws) -> Reply:
+def oracle_reply(req: Request, scenario: Any, profile: ModelProfile, seed: int) -> Reply:
     """The oracle's reply to ``req`` about ``scenario``.
 
     Args:
         req: the request.
         scenario: a Scenario (or anything with its attributes / keys).
         profile: the model profile whose error rates bend the ground truth.
-        draws: keyed by (profile, seed); the oracle adds scenario id, step and purpose.
+        seed: the model's seed; draws hash (profile, seed, scenario id, step, purpose).
     """
-    return _Oracle(req, scenario, profile, draws).reply()
+    return _Oracle(req, scenario, profile, seed).reply()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import inspect
 import json
 import re
 import threading
@@ -55,21 +56,22 @@ def _message_key(m: BaseMessage) -> str:
 
 
 class _ToolsMemo:
-    """Digest and token count of a bound tool list, computed once per list object.
+    """Digest and token count of a bound tool list, computed once per list of tool dicts.
 
-    A ``RunnableBinding`` passes the same list on every call, so an agent loop pays for the
-    JSON dump of its tool schemas once. The entry keeps the list alive, so its ``id`` is not
-    reused by another object while cached.
+    Bindings pass the same (memoized) tool dicts on every call, so an agent loop pays for the
+    JSON dump of its tool schemas once. Tool dicts are treated as immutable once bound; the
+    entry keeps them alive, so their ids are not reused by other objects while cached.
     """
 
     def __init__(self, size: int = 64) -> None:
-        self._entries: dict[int, tuple[object, str, int]] = {}
+        self._entries: dict[tuple[int, ...], tuple[tuple[Any, ...], str, int]] = {}
         self._size = size
         self._lock = threading.Lock()
 
     def get(self, tools: list[Any]) -> tuple[str, int]:
-        entry = self._entries.get(id(tools))
-        if entry is not None and entry[0] is tools:
+        key = tuple(map(id, tools))
+        entry = self._entries.get(key)
+        if entry is not None and all(a is b for a, b in zip(entry[0], tools, strict=True)):
             return entry[1], entry[2]
         text = canonical(tools)
         digest = hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
@@ -77,11 +79,43 @@ class _ToolsMemo:
         with self._lock:
             if len(self._entries) >= self._size:
                 self._entries.clear()
-            self._entries[id(tools)] = (tools, *result)
+            self._entries[key] = (tuple(tools), *result)
         return result
 
 
 _TOOLS_MEMO = _ToolsMemo()
+
+# convert_to_openai_tool builds Pydantic subset models and JSON schemas (~10 ms for a tool
+# with a few arguments), and create_agent re-binds its tools before every model call.
+_CONVERTED: dict[tuple[Any, ...], tuple[object, dict[str, Any]]] = {}
+_CONVERTED_LOCK = threading.Lock()
+
+
+def _convert_tool(tool: Any, strict: bool | None) -> dict[str, Any]:
+    """``convert_to_openai_tool``, memoized for tools whose schema cannot change under us.
+
+    A ``BaseTool``'s OpenAI form depends only on its class, name, description and argument
+    schema class, so two SupportDesk instances share an entry; classes and functions are keyed
+    by identity. The entry holds a reference, so the id is not reused while it is cached.
+    """
+    from langchain_core.tools import BaseTool
+
+    if isinstance(tool, BaseTool) and isinstance(tool.args_schema, type):
+        anchor: object = tool.args_schema
+        key: tuple[Any, ...] = (type(tool), tool.name, tool.description, id(anchor), strict)
+    elif isinstance(tool, type) or inspect.isfunction(tool):
+        anchor, key = tool, ("obj", id(tool), strict)
+    else:
+        return convert_to_openai_tool(tool, strict=strict)
+    hit = _CONVERTED.get(key)
+    if hit is not None and hit[0] is anchor:
+        return hit[1]
+    converted = convert_to_openai_tool(tool, strict=strict)
+    with _CONVERTED_LOCK:
+        if len(_CONVERTED) >= 1024:
+            _CONVERTED.clear()
+        _CONVERTED[key] = (anchor, converted)
+    return converted
 
 
 @dataclass
@@ -309,7 +343,7 @@ class SimChatModel(BaseChatModel):
         Raises:
             ValueError: ``tool_choice`` names a tool that is not bound.
         """
-        formatted = [convert_to_openai_tool(t, strict=strict) for t in tools]
+        formatted = [_convert_tool(t, strict) for t in tools]
         names = [f["function"]["name"] for f in formatted if "function" in f]
         if tool_choice is not None and tool_choice is not False:
             if tool_choice is True or tool_choice == "any":
@@ -461,7 +495,7 @@ class SimChatModel(BaseChatModel):
             if scenario is not None:
                 from infralab.llm._oracle import oracle_reply
 
-                return oracle_reply(call.req, scenario, call.profile, call.draws)
+                return oracle_reply(call.req, scenario, call.profile, self.seed)
         return rules_reply(call.req, call.draws, call.profile.verbosity)
 
     def _build(self, call: _Call, reply: Reply) -> _Built:
