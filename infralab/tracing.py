@@ -81,6 +81,16 @@ def _resolve_endpoint(endpoint: str | None) -> str | None:
     return parts._replace(path=path, query="", fragment="").geturl()
 
 
+def _session_for(endpoint: str) -> Any:
+    """A requests session; for a loopback Phoenix one that ignores HTTP(S)_PROXY variables."""
+    import requests
+
+    session = requests.Session()
+    if urlsplit(endpoint).hostname in ("127.0.0.1", "localhost", "::1"):
+        session.trust_env = False  # a corporate proxy cannot reach this machine's Phoenix
+    return session
+
+
 class _Runtime:
     """The process-wide pieces: one provider (OpenTelemetry allows one global) and processor."""
 
@@ -173,9 +183,11 @@ class Tracing:
 
                 # Batched, so a notebook never waits on the network per span; flushed often
                 # enough that spans appear in Phoenix while the learner looks.
+                exporter = OTLPSpanExporter(
+                    endpoint=endpoint, timeout=5, session=_session_for(endpoint)
+                )
                 self._otlp = BatchSpanProcessor(
-                    GuardedExporter(OTLPSpanExporter(endpoint=endpoint, timeout=5), endpoint),
-                    schedule_delay_millis=500,
+                    GuardedExporter(exporter, endpoint), schedule_delay_millis=500
                 )
             self.endpoint = endpoint
         sinks: list[tuple[SpanProcessor, Any]] = [(self._memory, None)]
