@@ -384,7 +384,8 @@ def _run_smoke(servers: Servers) -> int:
     run_id = secrets.token_hex(6)
     tracing = setup_tracing(SMOKE_PROJECT, endpoint=servers.phoenix_url, instrument_langchain=False)
     try:
-        with use_clock(VirtualClock()) as clock:
+        clock = VirtualClock()
+        with use_clock(clock):
             with tracing.tracer.start_as_current_span("infralab-smoke") as span:
                 span.set_attribute("infralab.smoke.run", run_id)
                 with tracing.tracer.start_as_current_span("infralab-smoke-child"):
