@@ -421,6 +421,8 @@ class SupportDesk:
         cents = _cents(amount)
         if abs(amount * 100 - cents) > 1e-6:
             raise DeskError(f"amount {amount!r} has more than two decimals")
+        if cents <= 0:
+            raise DeskError(f"amount {amount!r} is less than 0.01")
         if o["status"] == "processing":
             raise DeskError(
                 f"order {order_id} has not shipped yet: cancel it with cancel_order instead"
