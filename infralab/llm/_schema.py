@@ -105,6 +105,44 @@ def _fit_string(value: str, schema: Mapping[str, Any]) -> str:
     return value
 
 
+def _conform(value: Any, schema: Mapping[str, Any]) -> Any:
+    """A hinted value made to fit the field's constraints, or NO_HINT when it cannot fit."""
+    if value is NO_HINT:
+        return value
+    enum = schema.get("enum")
+    if isinstance(enum, list) and enum and value not in enum:
+        return NO_HINT
+    types = _types(schema)
+    if isinstance(value, str):
+        if types and "string" not in types:
+            return NO_HINT
+        value = _fit_string(value, schema)
+        pattern = schema.get("pattern")
+        if isinstance(pattern, str):
+            try:
+                if re.search(pattern, value) is None:
+                    return NO_HINT
+            except re.error:
+                return NO_HINT
+        return value
+    if isinstance(value, bool):
+        return value if not types or "boolean" in types else NO_HINT
+    if isinstance(value, int | float):
+        if "integer" in types and isinstance(value, int):
+            return _clip_number(value, schema, integer=True)
+        if "number" in types:
+            return _clip_number(float(value), schema, integer=False)
+        return NO_HINT
+    if isinstance(value, list):
+        if types and "array" not in types:
+            return NO_HINT
+        max_items = schema.get("maxItems")
+        value = value[:max_items] if isinstance(max_items, int) else value
+        min_items = schema.get("minItems")
+        return NO_HINT if isinstance(min_items, int) and len(value) < min_items else value
+    return value
+
+
 def fill(
     schema: Mapping[str, Any],
     hint: Hint,
@@ -127,7 +165,7 @@ def fill(
     schema = resolve(schema, root)
     if _depth > _MAX_DEPTH:
         return None
-    value = hint(name, schema) if name else NO_HINT
+    value = _conform(hint(name, schema), schema) if name else NO_HINT
     if value is not NO_HINT:
         return value
     if "const" in schema:
