@@ -163,7 +163,7 @@ def run_episodes(
     agents: dict[int, Any] = {}
     llm_calls = tool_calls = right_route = 0
     virtual_s = desk_s = 0.0
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), time.process_time()
     for i in range(episodes):
         scenario = scenarios[i % len(scenarios)]
         seed = i // len(scenarios)
@@ -185,6 +185,7 @@ def run_episodes(
     wall = time.perf_counter() - start
     return {
         "wall_s": wall,
+        "cpu_s": time.process_time() - cpu_start,
         "episodes": episodes,
         "llm_calls": llm_calls,
         "tool_calls": tool_calls,
@@ -196,7 +197,8 @@ def run_episodes(
 
 def _line(label: str, r: dict[str, Any], extra: str = "") -> str:
     return (
-        f"{label:<34} {r['wall_s']:6.2f} s  {r['episodes'] / r['wall_s']:7.0f} episodes/s  "
+        f"{label:<34} {r['wall_s']:6.2f} s wall ({r['cpu_s']:.2f} s CPU)  "
+        f"{r['episodes'] / r['wall_s']:5.0f} episodes/s  "
         f"{r['llm_calls'] / r['wall_s']:7.0f} LLM calls/s  ({r['llm_calls']} LLM calls, "
         f"{r['tool_calls']} tool calls, routes right {r['route_accuracy']:.1%}; "
         f"{r['desk_s']:.2f} s of it building SupportDesks){extra}"
@@ -256,7 +258,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     tracing.shutdown()
     verdict = "met" if sim["wall_s"] <= TARGET_S else "NOT met"
     print(
-        f"target: simulator run <= {TARGET_S:.0f} s on 2 cores: {verdict} ({sim['wall_s']:.2f} s)"
+        f"target: simulator run <= {TARGET_S:.0f} s wall on 2 cores: {verdict} "
+        f"({sim['wall_s']:.2f} s wall, {sim['cpu_s']:.2f} s CPU; load average now "
+        f"{os.getloadavg()[0]:.1f}: other work on the machine inflates wall time)"
     )
     return 0
 
