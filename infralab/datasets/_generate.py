@@ -252,7 +252,7 @@ def build_world(seed: int) -> dict[str, Any]:
         {"id": f"P{i + 1:03d}", "name": name, "price": money(cents)}
         for i, (name, cents) in enumerate(PRODUCTS)
     ]
-    customers = []
+    customers: list[dict[str, Any]] = []
     for i in range(N_CUSTOMERS):
         first = d.pick(FIRST_NAMES, "customer", i, "first")
         last = d.pick(LAST_NAMES, "customer", i, "last")
@@ -801,9 +801,9 @@ def _ground_truth(w: _World, intent: str, label: object) -> dict[str, Any]:
         ]
         return {"customer": c, "slots": slots, "calls": calls, "facts": [new]}
     if intent == "update_address":
-        city, code = d.pick(CITIES, label, "city")
+        city, prefix = d.pick(CITIES, label, "city")
         street = f"{d.between(1, 240, label, 'no')} {d.pick(STREETS, label, 'street')}"
-        address = f"{street}, {city} {code}{d.between(1, 99, label, 'pc')} {d.between(1, 9, label, 'pc2')}CD"
+        address = f"{street}, {city} {prefix}{d.between(1, 99, label, 'pc')} {d.between(1, 9, label, 'pc2')}CD"
         slots["address"] = address
         calls = [who, _call("update_account", customer_id=c["id"], address=address)]
         return {"customer": c, "slots": slots, "calls": calls, "facts": [street]}

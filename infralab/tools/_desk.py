@@ -183,8 +183,8 @@ class SupportDesk:
     account change) in :attr:`side_effects`, stamped with ``current_clock().now()``.
 
     Indirect prompt injection: when ``scenario`` carries an injection with channel
-    ``"tool_output"``, that tool's successful outputs include the injected text (lab
-    ``b3-safety`` builds on this).
+    ``"tool_output"``, that tool's successful outputs include the injected text (the
+    safety labs of track B build on this).
 
     Introduced in lab ``00-orientation``; used by the topology (A), evaluation and safety (B)
     and conversation (C) labs.
