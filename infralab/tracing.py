@@ -202,7 +202,11 @@ class Tracing:
         return self.exporter.get_finished_spans()
 
     def clear(self) -> None:
-        """Forget the finished spans and restart the id sequence (a rerun gives the same ids)."""
+        """Forget the finished spans and restart the id sequence (a rerun gives the same ids).
+
+        Call it between runs, not while a traced run is in progress (its open spans would
+        share ids with the next run's).
+        """
         self.exporter.clear()
         self._runtime.ids.reset()
         self._phoenix_view.new_generation()
