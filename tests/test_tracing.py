@@ -280,7 +280,7 @@ def test_reruns_in_fresh_processes_are_identical():
         model = SleepyModel(messages=itertools.cycle([_reply()]), latency=1.25)
         with use_clock(VirtualClock()):
             _graph(model).invoke({{"messages": [HumanMessage("hello")]}})
-        print(json.dumps(t.span_rows()))
+        print(json.dumps([t.span_rows(), [dict(s.resource.attributes) for s in t.spans()]]))
         """
     ).format(tests=str(REPO / "tests"))
     env_free = {"PATH": "/usr/bin:/bin", "PYTHONHASHSEED": "random"}
@@ -291,7 +291,10 @@ def test_reruns_in_fresh_processes_are_identical():
         for _ in range(2)
     ]
     assert outs[0] == outs[1]
-    assert len(json.loads(outs[0])) == 3
+    rows, resources = json.loads(outs[0])
+    assert len(rows) == 3
+    assert resources[0]["openinference.project.name"] == "repro"
+    assert "service.instance.id" not in resources[0]
 
 
 def test_kernel_never_imports_the_phoenix_server():
