@@ -136,6 +136,11 @@ def test_span_table_html_and_text():
     assert "0.500s" in lines[2] and "2.000s" in lines[2]
     assert "ERROR" in lines[3]
     assert SpanTable([])._repr_html_() == "<p><i>no spans yet</i></p>"
+    short = SpanTable(rows, max_rows=2)
+    assert "lookup_order" not in short._repr_html_() and "1 more spans" in short._repr_html_()
+    assert "3 spans" in str(short) and "lookup_order" not in str(short)
+    with pytest.raises(ValueError, match="max_rows"):
+        SpanTable(rows, max_rows=0)
 
 
 def test_show_spans_reads_a_tracing(capsys):

@@ -34,16 +34,17 @@ def show_graph(graph: Any) -> None:
     _show(draw(graph))
 
 
-def show_spans(tracing_or_rows: Any) -> None:
+def show_spans(tracing_or_rows: Any, *, max_rows: int = 200) -> None:
     """Show spans as a compact table: tree, kind, virtual start, duration, model, tokens, cost.
 
     Args:
         tracing_or_rows: a :class:`infralab.tracing.Tracing`, or the list of dicts its
             ``span_rows()`` returns.
+        max_rows: show at most this many rows (the totals line still counts them all).
     """
     from infralab.widgets._spans import SpanTable
 
-    _show(SpanTable(tracing_or_rows))
+    _show(SpanTable(tracing_or_rows, max_rows=max_rows))
 
 
 def plot_timeline(tracing_or_rows: Any, *, ax: Axes | None = None) -> Axes:

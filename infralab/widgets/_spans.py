@@ -61,8 +61,18 @@ def _tokens(row: Mapping[str, Any]) -> str:
 class SpanTable:
     """Spans as a table; renders as HTML in a notebook and as text elsewhere."""
 
-    def __init__(self, tracing_or_rows: Any) -> None:
+    def __init__(self, tracing_or_rows: Any, *, max_rows: int = 200) -> None:
         self.rows = rows_of(tracing_or_rows)
+        if not isinstance(max_rows, int) or max_rows < 1:
+            raise ValueError(f"max_rows must be a positive int, got {max_rows!r}")
+        self.max_rows = max_rows
+
+    def _shown(self) -> list[dict[str, Any]]:
+        return self.rows[: self.max_rows]
+
+    def _more(self) -> str:
+        hidden = len(self.rows) - self.max_rows
+        return f"... {hidden} more spans not shown (max_rows={self.max_rows})" if hidden > 0 else ""
 
     def _totals(self) -> str:
         llm = [r for r in self.rows if r.get("kind") == "LLM"]
@@ -95,7 +105,7 @@ class SpanTable:
             )
         )
         body = []
-        for r in self.rows:
+        for r in self._shown():
             left = 100 * (r["start_s"] - t0) / span
             width = max(100 * r["duration_s"] / span, 0.5)
             error = r["status"] == "ERROR"
@@ -127,8 +137,8 @@ class SpanTable:
         return (
             "<table style='border-collapse:collapse;font-size:12px'>"
             f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
-            f"<p style='font-size:12px'>{html.escape(self._totals())}; times are offsets on the "
-            "virtual clock from the first span</p>"
+            f"<p style='font-size:12px'>{html.escape(self._more())} {html.escape(self._totals())}; "
+            "times are offsets on the virtual clock from the first span</p>"
         )
 
     def __str__(self) -> str:
@@ -136,7 +146,7 @@ class SpanTable:
             return "no spans yet"
         t0 = min(r["start_s"] for r in self.rows)
         table = [("span", "kind", "start", "duration", "model", "tokens", "cost", "status")]
-        for r in self.rows:
+        for r in self._shown():
             table.append(
                 (
                     "  " * int(r.get("depth") or 0) + str(r["name"]),
@@ -151,7 +161,10 @@ class SpanTable:
             )
         widths = [max(len(line[i]) for line in table) for i in range(len(table[0]))]
         lines = ["  ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)) for line in table]
-        return "\n".join(line.rstrip() for line in lines) + "\n" + self._totals()
+        more = self._more()
+        return "\n".join([*(line.rstrip() for line in lines), *([more] if more else [])]) + (
+            "\n" + self._totals()
+        )
 
     def __repr__(self) -> str:
         return f"SpanTable({len(self.rows)} spans)"
