@@ -36,8 +36,9 @@ Example plan (YAML; JSON and dicts have the same shape)::
       - kind: flaky          # 2% of calls fail with 500, all the time
         error_rate: 0.02
 
-Rules, in the order they are evaluated (latencies add up; the first error wins and later
-rules are not consulted, so e.g. a call failed by an outage uses no rate-limit quota):
+Rules are evaluated in list order: latencies add up, the first error wins and later rules
+are not consulted. A call that fails, for whatever reason, uses no rate-limit or quota budget
+(providers neither count nor bill rejected requests). The kinds:
 
 ==============  ==========================================================================
 ``rate_limit``  ``rpm`` / ``tpm`` per model over a sliding 60 s window; 429 + ``retry_after``
@@ -233,8 +234,8 @@ class FaultPlan:
         """Decide the fate of one call to ``model`` at virtual time ``now``.
 
         Called by the simulated provider for every request. Rules are evaluated in order;
-        their latencies add up and the first error wins (later rules are not consulted).
-        Appends a :class:`FaultEvent` to ``events``.
+        their latencies add up and the first error wins (later rules are not consulted). Only
+        a call that is not failed counts against rate limits and quotas. Appends a :class:`FaultEvent` to ``events``.
 
         Args:
             model: the model (profile) name, e.g. ``"sim-large@2026-11"``.
@@ -251,12 +252,13 @@ class FaultPlan:
         with self._lock:
             index = self._calls.get(model, 0)
             self._calls[model] = index + 1
-            latency, error, kinds = 0.0, None, []
+            latency, error, kinds, passed = 0.0, None, [], []
             for i, rule in enumerate(self.rules):
                 if not rule.applies(model, now):
                     continue
                 call = Call(model, input_tokens, now, index, self.seed, rule_index=i)
                 effect = rule.decide(call, self._states[i])
+                passed.append((rule, call, self._states[i]))
                 if effect is None or (effect.latency == 0 and effect.error is None):
                     continue
                 kinds.append(rule.kind)
@@ -264,6 +266,9 @@ class FaultPlan:
                 if effect.error is not None:
                     error = effect.error
                     break
+            if error is None:  # only calls that go through count against limits and quotas
+                for rule, call, state in passed:
+                    rule.record(call, state)
             outcome = "error" if error else "delayed" if latency > 0 else "ok"
             self.events.append(FaultEvent(
                 t=now, model=model, call_index=index, outcome=outcome, rules=tuple(kinds),
@@ -310,10 +315,12 @@ class FaultPlan:
     def from_dict(cls, data: Any, source: str | None = None) -> FaultPlan:
         """Build a plan from its data form; ``source`` names the file in error messages."""
         try:
+            if data is None:
+                raise FaultPlanError("the plan is empty; it needs at least a 'rules' list")
             if not isinstance(data, Mapping):
                 raise FaultPlanError(
                     f"a fault plan must be a mapping with keys {', '.join(_PLAN_KEYS)}, "
-                    f"got {type(data).__name__}"
+                    f"got a {type(data).__name__}"
                 )
             unknown = [k for k in data if k not in _PLAN_KEYS]
             if unknown:

@@ -126,8 +126,15 @@ class Rule:
         return None
 
     def decide(self, call: Call, state: Any) -> Effect | None:
-        """What this rule does to ``call`` (None: nothing). Only called when it applies."""
+        """What this rule does to ``call`` (None: nothing). Only called when it applies.
+
+        Must not count the call in ``state``: the plan calls :meth:`record` for that, once it
+        knows the call went through.
+        """
         raise NotImplementedError
+
+    def record(self, call: Call, state: Any) -> None:
+        """Count ``call``, which this rule let through and no rule failed, in ``state``."""
 
     # -- data form ------------------------------------------------------------------------
 
@@ -166,7 +173,7 @@ class RateLimit(Rule):
 
     Over a limit the call fails with :class:`RateLimitError` (429) whose ``retry_after`` is the
     whole number of seconds until enough of the window has expired for this call to fit, as a
-    ``retry-after`` header says. Rejected calls use no quota (OpenAI counts only admitted
+    ``retry-after`` header says. Failed calls use no quota (OpenAI does not count rejected
     requests). Limits are kept per model name, as providers publish them. A request larger
     than ``tpm`` on its own can never fit: it gets a 429 with ``retry_after=None``.
     """
@@ -213,12 +220,13 @@ class RateLimit(Rule):
                 must_expire = k
                 what, limit, used = "tokens per min (TPM)", self.tpm, tokens
         if must_expire == 0:
-            bisect.insort(admitted, (call.now, call.input_tokens))
             return None
 
         frees_at = admitted[must_expire - 1][0] + WINDOW_SECONDS
-        retry_after = max(1, math.ceil(frees_at - call.now))
-        # Guard against float rounding: waiting exactly retry_after must free the window.
+        # Whole seconds, rounded up like a retry-after header; the 1e-9 keeps float noise
+        # (64.3 - 4.3 = 60.00000000000001) from adding a second, and the loop makes sure
+        # that a client sleeping exactly retry_after on its clock finds the window free.
+        retry_after = max(1, math.ceil(frees_at - call.now - 1e-9))
         while admitted[must_expire - 1][0] > (call.now + retry_after) - WINDOW_SECONDS:
             retry_after += 1
         requested = 1 if what.startswith("requests") else call.input_tokens
@@ -227,6 +235,10 @@ class RateLimit(Rule):
             f"Requested {requested}. Please try again in {retry_after}s.",
             retry_after=retry_after, model=call.model, request_id=call.request_id,
         ))
+
+    def record(self, call: Call, state: dict[str, list[tuple[float, int]]]) -> None:
+        # insort, not append: threads sharing a plan may report slightly out of order
+        bisect.insort(state.setdefault(call.model, []), (call.now, call.input_tokens))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -342,7 +354,8 @@ class Quota(Rule):
     """``quota``: the account's credit runs out. After ``max_calls`` admitted calls or once
     ``max_tokens`` input tokens are used (whichever first), every call fails with
     :class:`QuotaExceededError` (429 ``insufficient_quota``): a 429 that retrying never fixes.
-    The count is shared by every model the rule targets, as a billing account is.
+    Only calls that went through are counted (failed calls are not billed), and the count is
+    shared by every model the rule targets, as a billing account is.
     """
 
     kind: ClassVar[str] = "quota"
@@ -367,9 +380,11 @@ class Quota(Rule):
                 "You exceeded your current quota, please check your plan and billing details.",
                 model=call.model, request_id=call.request_id,
             ))
+        return None
+
+    def record(self, call: Call, state: _Usage) -> None:
         state.calls += 1
         state.tokens += call.input_tokens
-        return None
 
 
 @dataclass(frozen=True, kw_only=True)
