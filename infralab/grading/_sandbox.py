@@ -45,7 +45,14 @@ from infralab.grading._protocol import (
     write_frame,
 )
 
-__all__ = ["SandboxConfig", "SandboxInfo", "Worker", "bwrap_problem", "sandbox_info"]
+__all__ = [
+    "SandboxConfig",
+    "SandboxInfo",
+    "Worker",
+    "bwrap_problem",
+    "sandbox_info",
+    "worker_uid_range",
+]
 
 GiB = 1024**3
 MiB = 1024**2
@@ -177,10 +184,16 @@ def sandbox_info(config: SandboxConfig) -> SandboxInfo:
     return SandboxInfo(kind=kind, uid=None, limits=limits, missing=missing)
 
 
+def worker_uid_range(pid: int | None = None) -> range:
+    """The uids this grader process gives its workers (one per worker, reused after 256)."""
+    base = _UID_BASE + (((os.getpid() if pid is None else pid) & 0x3FFFFF) << 8)
+    return range(base, base + 256)
+
+
 def _next_uid() -> int:
     with _uid_lock:
         n = next(_uid_counter) & 0xFF
-    return _UID_BASE + ((os.getpid() & 0x3FFFFF) << 8) + n
+    return worker_uid_range()[n]
 
 
 def _tasks_of_uid(uid: int) -> int:
@@ -307,6 +320,8 @@ def _worker_env(home: str) -> dict[str, str]:
         "OMP_NUM_THREADS": "1",
         "MKL_NUM_THREADS": "1",
         "INFRALAB_GRADING": "1",
+        # Lets a test find every process a grader started, whatever uid it runs as.
+        "INFRALAB_GRADER_PID": str(os.getpid()),
     }
 
 
@@ -468,7 +483,7 @@ class Worker:
                 reply = self._reader.read(deadline)
             except WorkerDied:
                 code = self._reap(1.0)
-                raise WorkerDied(_describe_exit(code)) from None
+                raise WorkerDied(_describe_exit(code, self.info.kind == "bubblewrap")) from None
             except WorkerTimeout:
                 raise
             if reply.get("id") == msg_id:
@@ -534,13 +549,15 @@ class Worker:
         self.kill()
 
 
-def _describe_exit(code: int | None) -> str:
+def _describe_exit(code: int | None, via_bwrap: bool) -> str:
     if code is None:
         return "the worker stopped answering"
-    if code < 0:
+    # bubblewrap reports a child killed by signal N as exit status 128 + N, like a shell.
+    signum = -code if code < 0 else (code - 128 if via_bwrap and 128 < code < 160 else 0)
+    if signum:
         try:
-            name = signal.Signals(-code).name
+            name = signal.Signals(signum).name
         except ValueError:
-            name = str(-code)
+            name = f"signal {signum}"
         return f"the worker was killed by {name}"
     return f"the worker exited with status {code}"

@@ -1,0 +1,3 @@
+# attack: allocates 8 GB
+# kind: cell
+_block = bytearray(8 * 1024**3)

@@ -1,0 +1,4 @@
+# attack: never finishes
+# kind: cell
+while True:
+    pass

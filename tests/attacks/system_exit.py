@@ -1,0 +1,5 @@
+# attack: raises SystemExit
+# kind: cell
+import sys
+
+sys.exit(0)
