@@ -1,7 +1,7 @@
 # mutant: counts the prompt text with count_tokens instead of reading usage_metadata
-# (misses the per-message framing tokens the provider bills)
 # replaces: task1-solution
 # loses: task1
+# (it misses the per-message framing tokens the provider bills)
 def call_cost(model, prompt):
     """Call ``model`` once with ``prompt`` and return the tokens it used and its price in USD."""
     reply = model.invoke(prompt)

@@ -1,7 +1,7 @@
 # mutant: when retry_after is None it waits a default 30 s and tries again
-# (the 429 said no wait can help: the request is larger than the whole TPM limit)
 # replaces: task2-solution
 # loses: task2
+# (that 429 said no wait can help: the call is larger than the whole TPM limit)
 def call_with_retry_after(model, messages, max_attempts=3):
     """Invoke ``model``, waiting ``retry_after`` on the current clock after each 429.
 

@@ -1,7 +1,7 @@
 # mutant: assumes parents come before children and a node's spans follow it in the list
-# (true of one span_rows() run, false for rows from several runs or in another order)
 # replaces: task3-solution
 # loses: task3
+# (true of one span_rows() run, false for rows from several runs or in another order)
 def summarise_spans(rows):
     """Count LLM calls, total tokens per graph node, find the slowest node, total the cost."""
     tokens = {}
