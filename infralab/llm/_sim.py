@@ -14,7 +14,7 @@ from typing import Any
 
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
 from langchain_core.language_models import BaseChatModel, LanguageModelInput
-from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
+from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, ToolMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from langchain_core.runnables import Runnable
 from langchain_core.utils.function_calling import convert_to_json_schema, convert_to_openai_tool
@@ -44,12 +44,11 @@ def _message_key(m: BaseMessage) -> str:
     """The parts of a message that make it "the same input": never its random ``id``."""
     content = m.content if isinstance(m.content, str) else canonical(m.content)
     parts = [m.type, content]
-    calls = getattr(m, "tool_calls", None)
-    if calls:
-        parts.append(canonical([[c["name"], c.get("args"), c.get("id")] for c in calls]))
-    tool_call_id = getattr(m, "tool_call_id", None)
-    if tool_call_id:
-        parts.append(tool_call_id)
+    # isinstance, not getattr: a missing attribute on a Pydantic model is slow to look up.
+    if isinstance(m, AIMessage) and m.tool_calls:
+        parts.append(canonical([[c["name"], c.get("args"), c.get("id")] for c in m.tool_calls]))
+    elif isinstance(m, ToolMessage):
+        parts.append(m.tool_call_id)
     if m.name:
         parts.append(m.name)
     return "\x1e".join(parts)
@@ -448,9 +447,8 @@ class SimChatModel(BaseChatModel):
         for m in messages:
             h.update(_message_key(m).encode("utf-8", "surrogatepass"))
             h.update(b"\x1d")
-        extras = canonical(
-            [kw.get("tool_choice"), kw.get("response_format"), kw.get("response_schema")]
-        )
+        options = [kw.get("tool_choice"), kw.get("response_format"), kw.get("response_schema")]
+        extras = canonical(options) if any(o is not None for o in options) else ""
         draws = Draws(prof.id, str(self.seed), h.digest(), tools_digest, extras)
         if input_tokens > prof.context_window:
             raise ContextLengthExceededError(

@@ -28,6 +28,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
 from typing import Any
 
+from langchain_core.messages import AIMessage, BaseMessage
+
 __all__ = ["count_tokens", "count_message_tokens", "count_tools_tokens"]
 
 #: Tokens of framing per message (role, separators), as in OpenAI's cookbook recipe.
@@ -125,7 +127,15 @@ def _tool_calls_tokens(tool_calls: Iterable[Any]) -> int:
 
 
 def _one_message_tokens(message: Any) -> int:
-    # Duck-typed on purpose: LangChain messages, OpenAI-style dicts and (role, text) tuples.
+    # The hot path first: LangChain messages, read without getattr on missing attributes
+    # (slow on Pydantic models). Then OpenAI-style dicts, (role, text) tuples and strings.
+    if isinstance(message, BaseMessage):
+        n = TOKENS_PER_MESSAGE + _content_tokens(message.content)
+        if isinstance(message, AIMessage) and message.tool_calls:
+            n += _tool_calls_tokens(message.tool_calls)
+        if message.name:
+            n += TOKENS_PER_NAME + count_tokens(str(message.name))
+        return n
     if isinstance(message, str):
         return TOKENS_PER_MESSAGE + count_tokens(message)
     if isinstance(message, tuple) and len(message) == 2:
