@@ -596,3 +596,33 @@ def test_as_fast_path_is_a_real_chat_model():
 
     assert isinstance(SimChatModel(), BaseChatModel)
     assert isinstance(FakeMessagesListChatModel(responses=[AIMessage("x")]), BaseChatModel)
+
+
+def test_copy_pickle_and_model_copy():
+    """Can the model be deep-copied and pickled, and does model_copy(update=) switch profile?"""
+    import copy
+    import pickle
+
+    m = SimChatModel(script=["a", "b"])
+    m.invoke("x")
+    clone = copy.deepcopy(m)
+    assert clone.invoke("y").content == "b"
+    assert pickle.loads(pickle.dumps(SimChatModel(profile="sim-small"))).model_name == (
+        "sim-small@2026-11"
+    )
+    other = SimChatModel().model_copy(update={"model_name": "sim-small@2026-06"})
+    assert other.invoke("hi").response_metadata["model_name"] == "sim-small@2026-06"
+
+
+def test_import_is_light():
+    """Does importing infralab.llm load no Phoenix, dataset or tool-world code?"""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, infralab; from infralab.llm import SimChatModel; "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'phoenix' "
+        "or m.startswith(('infralab.datasets', 'infralab.tools', 'infralab.llm._oracle'))))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

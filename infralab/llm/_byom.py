@@ -41,7 +41,9 @@ def get_model(profile: str | ModelProfile | None = None, **kwargs: Any) -> BaseC
     """
     spec = os.environ.get(ENV_VAR, "").strip()
     if not spec:
-        return SimChatModel(profile=profile or DEFAULT_PROFILE, **kwargs)
+        # ``profile`` goes through SimChatModel's validator, which maps our profiles onto
+        # model_name (the declared field of that name is LangChain's capability dict).
+        return SimChatModel(**{"profile": profile or DEFAULT_PROFILE, **kwargs})
     provider, sep, model = spec.partition(":")
     if not sep or not provider.strip() or not model.strip():
         raise ValueError(

@@ -154,15 +154,11 @@ def rules_reply(req: Request, draws: Draws, verbosity: float) -> Reply:
         if len(result) > 300:
             result = result[:297] + "..."
         return Reply(content=f"Here is what I found: {result}", source="rules")
-    if (
-        req.params
-        and not req.no_tools
-        and not (isinstance(last, AIMessage) or isinstance(last, SystemMessage))
-    ):
-        name = _relevant_tool(req, text)
-        if name is not None:
-            args = fill(req.params[name], hint, default_text=_first_sentences(text, 1))
-            return Reply(tool_calls=[{"name": name, "args": args}], source="rules")
+    if req.params and not req.no_tools and not isinstance(last, AIMessage | SystemMessage):
+        relevant = _relevant_tool(req, text)
+        if relevant is not None:
+            args = fill(req.params[relevant], hint, default_text=_first_sentences(text, 1))
+            return Reply(tool_calls=[{"name": relevant, "args": args}], source="rules")
     if not text.strip():
         return Reply(content="Could you tell me a bit more about what you need?", source="rules")
     answer = _answer_text(text)

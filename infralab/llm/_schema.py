@@ -45,9 +45,8 @@ def resolve(schema: Mapping[str, Any], root: Mapping[str, Any]) -> Mapping[str, 
         seen += 1
     if isinstance(schema, Mapping) and "allOf" in schema:
         merged: dict[str, Any] = {k: v for k, v in schema.items() if k != "allOf"}
-        for part in schema["allOf"]:
-            part = resolve(part, root)
-            for key, value in part.items():
+        for raw_part in schema["allOf"]:
+            for key, value in resolve(raw_part, root).items():
                 if key == "properties":
                     merged.setdefault("properties", {}).update(value)
                 elif key == "required":

@@ -37,7 +37,9 @@ DEFAULT_PROFILE = "sim-large@2026-11"
 #: What ``response_metadata["model_provider"]`` and ``ls_provider`` say.
 PROVIDER = "infralab-sim"
 
-_NO_SCRIPT_OUTPUT = object()
+# One lock for every model's script position: a per-instance lock would make the model
+# impossible to deepcopy or pickle, and contention on it is negligible.
+_SCRIPT_LOCK = threading.Lock()
 
 
 def _message_key(m: BaseMessage) -> str:
@@ -214,8 +216,7 @@ class SimChatModel(BaseChatModel):
     model_config = ConfigDict(populate_by_name=True, arbitrary_types_allowed=True)
 
     _script_pos: int = PrivateAttr(default=0)
-    _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
-    _sim: ModelProfile = PrivateAttr()
+    _sim: ModelProfile | None = PrivateAttr(default=None)
 
     # -- construction ------------------------------------------------------------------
 
@@ -259,8 +260,7 @@ class SimChatModel(BaseChatModel):
 
     @model_validator(mode="after")
     def _resolve_profile(self) -> SimChatModel:
-        prof = self.custom_profile or get_profile(self.model_name)
-        self._sim = prof
+        prof = self._lookup_profile()
         if self.model_name != prof.id:
             self.model_name = prof.id  # a bare name resolves to its newest version
         if self.profile is None:
@@ -281,10 +281,18 @@ class SimChatModel(BaseChatModel):
             "structured_output": True,
         }
 
+    def _lookup_profile(self) -> ModelProfile:
+        # Cached, but checked against the fields, so that model_copy(update=...) is honoured.
+        prof = self._sim
+        if prof is None or (self.custom_profile or prof).id != self.model_name:
+            prof = self.custom_profile or get_profile(self.model_name)
+            self._sim = prof
+        return prof
+
     @property
     def sim_profile(self) -> ModelProfile:
         """The :class:`ModelProfile` this model simulates."""
-        return self._sim
+        return self._lookup_profile()
 
     @property
     def script_position(self) -> int:
@@ -430,7 +438,7 @@ class SimChatModel(BaseChatModel):
     # -- the call ----------------------------------------------------------------------
 
     def _begin(self, messages: list[BaseMessage], stop: list[str] | None, kw: dict) -> _Call:
-        prof = self._sim
+        prof = self._lookup_profile()
         tools = kw.get("tools") or []
         tools_digest, tools_tokens = _TOOLS_MEMO.get(tools) if tools else ("", 0)
         input_tokens = count_message_tokens(messages) + tools_tokens
@@ -469,7 +477,7 @@ class SimChatModel(BaseChatModel):
         if callable(script):
             return script(call.req.messages, call.req.tools)
         assert isinstance(script, list)
-        with self._lock:
+        with _SCRIPT_LOCK:
             pos = self._script_pos
             if pos >= len(script):
                 raise ScriptExhaustedError(
