@@ -8,6 +8,7 @@ Only the grader process writes here; the sandbox never sees the file.
 
 from __future__ import annotations
 
+import copy
 import os
 import shutil
 import sys
@@ -54,8 +55,6 @@ def _course_id(course: Course) -> str:
 
 
 def _sync_assignment(course: Course, lab: str) -> None:
-    import copy
-
     from nbgrader.api import Gradebook
     from nbgrader.preprocessors import (
         CheckCellMetadata,
@@ -88,10 +87,52 @@ def _sync_assignment(course: Course, lab: str) -> None:
     _synced.add(key)
 
 
+def _write_autograded(course: Course, result: dict[str, Any]) -> None:
+    """grader/autograded/<learner>/<lab>/<lab>.ipynb, for the formgrader and feedback.
+
+    The learner's notebook with every grade cell put back to its released version (never the
+    hidden tests) and one output line stating the status, so nothing generated from it (e.g.
+    ``nbgrader generate_feedback``) can show hidden test source.
+    """
+    import nbformat
+
+    from infralab.grading._course import cells_of, read_notebook, write_notebook_text
+    from infralab.grading._lab import load_lab
+
+    learner = str(result["learner"])
+    if not learner or learner.startswith(".") or "/" in learner or "\\" in learner:
+        return  # not a safe directory name; the scores are in the gradebook anyway
+    spec = load_lab(course, result["lab"])
+    try:
+        nb = read_notebook(result["notebook"])
+    except Exception:  # noqa: BLE001 - the submission may be gone; the scores are recorded
+        return
+    released = {c.grade_id: spec.release.cells[c.index] for c in spec.release_cells if c.grade}
+    by_id = {t["grade_id"]: t for t in result["tasks"]}
+    for info in cells_of(nb):
+        cell = nb.cells[info.index]
+        if cell.cell_type == "code":
+            cell.outputs = []
+            cell.execution_count = None
+        if info.grade_id in released and info.grade:
+            cell.source = released[info.grade_id].source
+            cell.metadata = copy.deepcopy(released[info.grade_id].metadata)
+            task = by_id[info.grade_id]
+            text = f"infralab grade: {task['status']} ({task['points']:g}/{task['max_points']:g})"
+            if task.get("message"):
+                text += f"\n{task['message']}"
+            if cell.cell_type == "code":
+                cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=text + "\n")]
+    out = course.grader / "autograded" / result["learner"] / result["lab"]
+    out.mkdir(parents=True, exist_ok=True)
+    (out / f"{result['lab']}.ipynb").write_text(write_notebook_text(nb), encoding="utf-8")
+
+
 def record(course: Course, result: dict[str, Any]) -> None:
     """Store one result (from ``infralab grade``) as the learner's submission of the lab.
 
-    A learner's earlier submission of the same lab is replaced.
+    A learner's earlier submission of the same lab is replaced. Also writes the autograded
+    copy of the notebook that the formgrader shows (grader/autograded/...).
     """
     from nbgrader.api import Gradebook, MissingEntry
 
@@ -113,3 +154,4 @@ def record(course: Course, result: dict[str, Any]) -> None:
                 grade.manual_score = None
                 grade.needs_manual_grade = False
             gb.db.commit()
+        _write_autograded(course, result)

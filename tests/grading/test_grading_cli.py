@@ -60,6 +60,11 @@ def test_grade_json_gradebook_and_nbgrader_export(sandbox, course, reference, re
     assert float(rows["bob"]["score"]) == 0.0
     assert float(rows["alice"]["max_score"]) == 20.0
 
+    # the formgrader's copy: statuses, never hidden test source
+    autograded = (course.grader / "autograded" / "alice" / LAB / f"{LAB}.ipynb").read_text()
+    assert "infralab grade: pass (6/6)" in autograded
+    assert "HIDDEN" not in autograded and "wrong means" not in autograded
+
     # grading again replaces the earlier submission instead of failing
     assert main(["--course", str(course.root), "grade", str(course.grader / "submitted")]) == 0
     assert "alice t0-toy: 20/20" in capsys.readouterr().out
