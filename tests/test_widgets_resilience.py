@@ -133,6 +133,14 @@ def test_timeline_adds_a_lane_for_a_route_without_a_breaker_and_accepts_one_brea
     assert [t.get_text() for t in ax.get_yticklabels()] == ["cache", "breaker"]
     assert _marks(ax, "o") == [(3.0, 0.0)]
     assert ax.get_xlim()[1] > 121.5  # default end: after the last event, with a margin
+    legend = ax.figure.legends[0]
+    assert "refused" in [t.get_text() for t in legend.get_texts()]
+
+
+def test_timeline_on_a_given_axes_keeps_the_legend_inside_it():
+    _fig, ax = plt.subplots()
+    assert plot_breaker_timeline(EVENTS, CALLS[:1], ax=ax) is ax
+    assert ax.get_legend() is not None and not ax.figure.legends
 
 
 def test_timeline_names_a_bad_call():
@@ -150,8 +158,10 @@ def test_plot_backoff_draws_every_sample_and_the_capped_ceiling():
         for x, y in zip(line.get_xdata(), line.get_ydata(), strict=True)
     )
     assert points == [(0, 0.1), (0, 0.4), (3, 2.5), (6, 0.0), (6, 7.9)]
-    ceiling = next(line for line in ax.lines if line.get_marker() != "o")
-    assert list(ceiling.get_ydata()) == [0.5, 4.0, 8.0]
+    (ceiling,) = ax.collections  # one short horizontal segment per retry number
+    assert [(round(a[0][0], 2), a[0][1], round(a[1][0], 2)) for a in ceiling.get_segments()] == [
+        (-0.35, 0.5, 0.35), (2.65, 4.0, 3.35), (5.65, 8.0, 6.35)
+    ]
     with pytest.raises(ValueError, match=r"delays\[3\]\[0\]"):
         plot_backoff({3: ["slow"]}, base=0.5, cap=8.0)
 
@@ -189,6 +199,7 @@ def test_drill_comparison_draws_one_bar_per_strategy_and_incident_with_a_number(
     assert heights == [1.05, 1.11, 1.49]  # the NaN amplification draws no bar
     assert len(axes[3].patches) == 3  # the missing p95 draws no bar
     assert [t.get_text() for t in axes[0].get_xticklabels()] == ["outage-90s", "brownout"]
+    assert [t.get_text() for t in fig.legends[0].get_texts()] == ["naive", "yours"]
 
 
 def test_drill_views_reject_malformed_results():

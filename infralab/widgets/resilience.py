@@ -194,8 +194,9 @@ def plot_breaker_timeline(
                + [0.0])
     end = _number(end, "end") if end is not None else last + max(5.0, 0.03 * last)
 
+    own_figure = ax is None
     if ax is None:
-        _fig, ax = plt.subplots(figsize=(9.0, 0.9 + 0.7 * len(lanes)))
+        _fig, ax = plt.subplots(figsize=(9.0, 1.5 + 0.7 * len(lanes)))
     names = list(lanes)
     for row, name in enumerate(names):
         y = len(names) - 1 - row
@@ -221,10 +222,20 @@ def plot_breaker_timeline(
         Line2D([], [], linestyle="none", marker="x", color="#c0392b", label="call failed"),
         Line2D([], [], linestyle="none", marker="|", color="#7f8c8d", label="refused"),
     ]
-    ax.legend(handles=handles, fontsize=7, ncol=6, loc="upper center",
-              bbox_to_anchor=(0.5, -0.35 if len(names) < 3 else -0.2), frameon=False)
-    ax.figure.tight_layout()
+    _legend_below(ax, handles, own_figure)
     return ax
+
+
+def _legend_below(ax: Axes, handles: list[Any], own_figure: bool) -> None:
+    """A one-row legend under the plot (on a caller's Axes: inside it, out of the way)."""
+    if not own_figure:
+        ax.legend(handles=handles, fontsize=7, loc="best")
+        return
+    fig = ax.figure
+    fig.legend(handles=handles, fontsize=7, ncol=len(handles), loc="lower center",
+               frameon=False)
+    # Leave about 0.35 inch at the bottom for the legend, whatever the figure's height.
+    fig.tight_layout(rect=(0.0, min(0.4, 0.35 / fig.get_figheight()), 1.0, 1.0))
 
 
 def plot_backoff(
@@ -253,8 +264,9 @@ def plot_backoff(
                 color="#2e86c1")
     if attempts:
         ceiling = [min(cap, base * 2 ** min(n, 64)) for n in attempts]
-        ax.step(attempts, ceiling, where="mid", color="#c0392b", label="ceiling min(cap, base·2ⁿ)")
-        ax.legend(fontsize=8)
+        ax.hlines(ceiling, [n - 0.35 for n in attempts], [n + 0.35 for n in attempts],
+                  color="#c0392b", label="ceiling min(cap, base·2ⁿ)")
+        ax.legend(fontsize=8, loc="upper left")
     ax.set_xlabel("retry number n")
     ax.set_ylabel("delay (s)")
     ax.figure.tight_layout()
@@ -335,7 +347,7 @@ def plot_drill_comparison(
         strategies.extend(s for s in by_strategy if s not in strategies)
     width = 0.8 / len(strategies)
     colours = ["#7f8c8d", "#6c5ce7", "#16a085", "#e67e22", "#2e86c1"]
-    fig, axes = plt.subplots(1, len(metrics), figsize=(3.3 * len(metrics), 3.2), squeeze=False)
+    fig, axes = plt.subplots(1, len(metrics), figsize=(3.3 * len(metrics), 3.5), squeeze=False)
     for ax, (key, label) in zip(axes[0], metrics, strict=True):
         for j, strategy in enumerate(strategies):
             xs, ys = [], []
@@ -349,8 +361,10 @@ def plot_drill_comparison(
         ax.set_xticks(range(len(incidents)))
         ax.set_xticklabels(incidents, rotation=25, fontsize=8, ha="right")
         ax.set_title(label, fontsize=10)
-    axes[0][0].legend(fontsize=8)
-    fig.tight_layout()
+    handles, labels = axes[0][0].get_legend_handles_labels()
+    fig.legend(handles, labels, fontsize=8, ncol=len(strategies), loc="lower center",
+               frameon=False)
+    fig.tight_layout(rect=(0.0, 0.08, 1.0, 1.0))
     return fig
 
 
