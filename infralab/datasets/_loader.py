@@ -358,12 +358,18 @@ class Dataset:
 
 
 _cache: dict[tuple[str, str], Dataset] = {}
-_world_cache: dict[str, str] = {}
+_world_cache: dict[str, dict[str, Any]] = {}
+_default_dataset: dict[str | None, Dataset] = {}
 _lock = threading.Lock()
 
 
 def dataset(path: Path | None) -> Dataset:
     """The (cached) dataset at ``path``, world.json taken from the same directory."""
+    if path is None:
+        # The simulator asks for the default dataset on every call: skip path resolution.
+        found = _default_dataset.get(os.environ.get("INFRALAB_DATA_DIR"))
+        if found is not None:
+            return found
     scenarios_path = Path(path) if path is not None else default_scenarios_path()
     world_path = scenarios_path.parent / "world.json"
     key = (str(scenarios_path.resolve()), str(world_path.resolve()))
@@ -374,20 +380,46 @@ def dataset(path: Path | None) -> Dataset:
             if found is None:
                 found = Dataset(parse_scenarios(scenarios_path, world_path))
                 _cache[key] = found
+    if path is None:
+        _default_dataset[os.environ.get("INFRALAB_DATA_DIR")] = found
+    return found
+
+
+def world_template(path: Path | None) -> dict[str, Any]:
+    """The parsed world at ``path``, validated once and cached. Shared: never mutate it."""
+    world_path = Path(path) if path is not None else default_world_path()
+    key = str(world_path.resolve())
+    found = _world_cache.get(key)
+    if found is None:
+        with _lock:
+            found = _world_cache.get(key)
+            if found is None:
+                parse_world(world_path)
+                found = json.loads(_read_world_text(world_path))
+                _world_cache[key] = found
     return found
 
 
 def world(path: Path | None) -> dict[str, Any]:
-    """A fresh, mutable copy of the world at ``path`` (validated once, then cached as text)."""
-    world_path = Path(path) if path is not None else default_world_path()
-    key = str(world_path.resolve())
-    text = _world_cache.get(key)
-    if text is None:
-        parse_world(world_path)
-        text = _read_world_text(world_path)
-        _world_cache[key] = text
-    # Parsing cached text is a cheap deep copy: every caller may mutate its own world.
-    return json.loads(text)
+    """A fresh, deep, mutable copy of the world at ``path``."""
+    template = world_template(path)
+    # A JSON round trip is a deep copy about four times faster than copy.deepcopy here.
+    return json.loads(json.dumps(template))
+
+
+def episode_world(path: Path | None = None) -> dict[str, Any]:
+    """A world for one episode: its customer and order records are copied, the rest shared.
+
+    What the tool world changes are top-level fields of customers and orders, so a one-level
+    copy of those records isolates episodes at a fraction of a deep copy's cost (1,000 desks
+    are built per benchmark run). Products, the knowledge base and nested values (order
+    items, addresses) are shared and must be treated as read-only.
+    """
+    base = world_template(path)
+    fresh = dict(base)
+    fresh["customers"] = [dict(c) for c in base["customers"]]
+    fresh["orders"] = [dict(o) for o in base["orders"]]
+    return fresh
 
 
 def clear_caches() -> None:
@@ -395,3 +427,4 @@ def clear_caches() -> None:
     with _lock:
         _cache.clear()
         _world_cache.clear()
+        _default_dataset.clear()

@@ -15,7 +15,8 @@ from langchain_core.tools import StructuredTool, ToolException
 from pydantic import ValidationError
 
 from infralab.clock import current_clock
-from infralab.datasets import Scenario, load_scenarios, load_world
+from infralab.datasets import Scenario, load_scenarios
+from infralab.datasets._loader import episode_world
 from infralab.tools._schemas import ARGS_SCHEMAS, DESCRIPTIONS
 
 #: The tools a specialist agent for each route gets (``SupportDesk.tools_for(route)``).
@@ -201,7 +202,7 @@ class SupportDesk:
 
     def __init__(self, world: dict[str, Any] | None = None, *, scenario: Any = None) -> None:
         self.world: dict[str, Any] = (
-            load_world() if world is None else json.loads(json.dumps(world))
+            episode_world() if world is None else json.loads(json.dumps(world))
         )
         self.scenario: Scenario | None = _resolve_scenario(scenario)
         self.side_effects: list[SideEffect] = []
