@@ -282,9 +282,14 @@ def test_reset_clears_windows_counters_and_events():
     assert [repr(e) for e in first] == [repr(e) for e in second]
 
 
-def test_decision_shape():
-    d = call(FaultPlan([]), 0)
+def test_decision_shape_and_empty_summary():
+    plan = FaultPlan([])
+    d = call(plan, 0)
     assert d == FaultDecision(error=None, extra_latency=0.0) and d.ok
+    s = plan.summary()
+    assert s == {"calls": 1, "ok": 1, "delayed": 0, "error": 0, "errors_by_code": {},
+                 "by_rule": {}, "extra_latency": 0.0}
+    assert type(s["extra_latency"]) is float
 
 
 @pytest.mark.parametrize(
@@ -429,3 +434,23 @@ def test_a_call_failed_by_a_later_rule_uses_no_rate_limit_or_quota_budget():
         assert isinstance(call(plan, t).error, InternalServerError)
     assert call(plan, 10).ok  # neither the rpm window nor the quota counted them
     assert isinstance(call(plan, 100).error, QuotaExceededError)
+
+
+def test_threads_sharing_a_plan_never_exceed_the_limit():
+    import threading
+
+    plan = FaultPlan([RateLimit(rpm=10)])
+    admitted = []
+
+    def worker():
+        for _ in range(50):
+            if call(plan, 0).ok:
+                admitted.append(1)
+
+    threads = [threading.Thread(target=worker) for _ in range(8)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert len(admitted) == 10 and len(plan.events) == 400
+    assert sorted(e.call_index for e in plan.events) == list(range(400))

@@ -172,8 +172,8 @@ class FaultEvent:
 class FaultPlan:
     """A seeded, ordered list of fault rules, plus the run-time state they need.
 
-    The configuration (``rules``, ``seed``, ``name``, ``description``, ``duration``) does not
-    change; the state (rate-limit windows, quota counters, per-model call counts, ``events``)
+    The configuration (``rules``, a tuple of frozen rules, ``seed``, ``name``,
+    ``description``, ``duration``) is meant to stay fixed; the state (rate-limit windows, quota counters, per-model call counts, ``events``)
     does, and :meth:`reset` clears it. One plan may be shared by several models and threads.
 
     Args:
@@ -294,7 +294,7 @@ class FaultPlan:
             "error": outcomes["error"],
             "errors_by_code": dict(sorted(Counter(e.code for e in events if e.code).items())),
             "by_rule": dict(sorted(Counter(k for e in events for k in set(e.rules)).items())),
-            "extra_latency": sum(e.extra_latency for e in events),
+            "extra_latency": float(sum(e.extra_latency for e in events)),
         }
 
     # -- data form ------------------------------------------------------------------------

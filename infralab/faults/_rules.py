@@ -47,13 +47,14 @@ class Call:
     seed: int
     rule_index: int = 0
 
-    def draw(self, purpose: str = "") -> float:
-        """A uniform number in [0, 1) fixed by (seed, rule index, model, call index, purpose).
+    def draw(self) -> float:
+        """A uniform number in [0, 1) fixed by (seed, rule index, model, per-model call index).
 
-        A hash, not ``random``: the same plan and calls give the same draws in any process,
-        and one rule's draws do not shift when another rule is added before it.
+        A hash, not ``random`` or ``hash()``: the same plan and calls give the same draws in any
+        process; the rule index makes two rules' draws independent; the per-model index makes
+        a model's draws independent of calls to other models (and of thread interleaving).
         """
-        key = f"{self.seed}|{self.rule_index}|{self.model}|{self.index}|{purpose}"
+        key = f"{self.seed}|{self.rule_index}|{self.model}|{self.index}"
         digest = hashlib.blake2b(key.encode(), digest_size=8).digest()
         return int.from_bytes(digest, "big") / 2**64
 
