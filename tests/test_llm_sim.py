@@ -381,7 +381,8 @@ def test_tool_choice_none_answers_in_text():
         ("hi there", "How can I help"),
         ("thank you so much", "You're welcome"),
         ("Summarize: Prices rose in May. Sales fell. Nobody knows why.", "Prices rose in May."),
-        ("What is a circuit breaker?", "circuit"),
+        ("What is a circuit breaker?", "About circuit breaker: I am a simulated model"),
+        ("Write a haiku about retries", "Understood (write haiku retries)"),
         ("", "tell me a bit more"),
     ],
 )

@@ -46,13 +46,21 @@ FILLER = (
 )
 
 
-def _keywords(text: str, n: int = 3) -> list[str]:
+def _keywords(text: str, n: int = 4) -> list[str]:
+    """Up to ``n`` content words, in the order the user wrote them."""
     seen: list[str] = []
     for w in _WORD.findall(text):
         lw = w.lower()
         if lw not in _STOP and lw not in seen:
             seen.append(lw)
-    return sorted(seen, key=lambda w: (-len(w), seen.index(w)))[:n]
+    return seen[:n]
+
+
+_ASKS_ABOUT = re.compile(
+    r"^\s*(?:what|who|how|why|when|where)\s+(?:is|are|was|were|does|do|did|can|should)\s+"
+    r"(?:i\s+|we\s+|you\s+)?(?:an?\s+|the\s+)?(.+?)\s*\?",
+    re.I,
+)
 
 
 def _first_sentences(text: str, n: int) -> str:
@@ -60,13 +68,22 @@ def _first_sentences(text: str, n: int) -> str:
     return " ".join(parts[:n])
 
 
-def filler(draws: Draws, verbosity: float) -> str:
+#: The free-text rules' padding: the same idea, without the support-desk flavour.
+GENERIC_FILLER = (
+    "I hope this helps.",
+    "Feel free to ask a follow-up question.",
+    "I'm happy to go into more detail.",
+    "Let me know if there is anything else I can help with.",
+)
+
+
+def filler(draws: Draws, verbosity: float, sentences: tuple[str, ...] = FILLER) -> str:
     """Zero to three closing sentences, more for a verbose profile."""
     k = int(round(verbosity * 3))
     if k <= 0:
         return ""
-    start = draws.index("filler", len(FILLER))
-    return " " + " ".join(FILLER[(start + i) % len(FILLER)] for i in range(k))
+    start = draws.index("filler", len(sentences))
+    return " " + " ".join(sentences[(start + i) % len(sentences)] for i in range(k))
 
 
 _PROPER = re.compile(r"(?<![.!?]\s)(?<!^)\b([A-Z][a-z]+(?:\s+[A-Z][a-z]+)*)")
@@ -115,13 +132,14 @@ def _answer_text(text: str) -> str:
         body = text.split(":", 1)[1] if ":" in text else _SUMMARY.sub("", text)
         summary = _first_sentences(body, 2)
         return f"Summary: {summary}" if summary else "There is nothing to summarize yet."
-    topic = ", ".join(_keywords(text)) or "your request"
+    asked = _ASKS_ABOUT.search(text)
+    topic = asked.group(1) if asked else " ".join(_keywords(text)) or "your request"
     if "?" in text:
         return (
             f"About {topic}: I am a simulated model, so I have no outside knowledge of this; "
             "share the details you have and I can work through them with you."
         )
-    return f"Understood: {topic}. Tell me how you would like me to help with it."
+    return f"Understood ({topic}). Tell me how you would like me to help with it."
 
 
 def _relevant_tool(req: Request, text: str) -> str | None:
@@ -164,4 +182,4 @@ def rules_reply(req: Request, draws: Draws, verbosity: float) -> Reply:
     answer = _answer_text(text)
     if _GREETING.search(text) or _THANKS.search(text):
         return Reply(content=answer, source="rules")  # small talk needs no padding
-    return Reply(content=answer + filler(draws, verbosity), source="rules")
+    return Reply(content=answer + filler(draws, verbosity, GENERIC_FILLER), source="rules")
