@@ -1,6 +1,7 @@
 # mutant: an agent that answers ends the run without status='done'
 # replaces: task3-solution
 # loses: task3
+# MESH_TRANSITIONS: each agent's name -> the list of agents it may hand off to
 MESH_TRANSITIONS = {"triage": list(ROUTES)}
 for _route in ROUTES:
     MESH_TRANSITIONS[_route] = [r for r in ROUTES if r != _route] + ["triage"]
