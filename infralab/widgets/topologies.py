@@ -40,7 +40,7 @@ RUN_COLUMNS = (
 COMPARISON_METRICS = (
     ("success_rate", "success rate"),
     ("mean_hops", "mean hops"),
-    ("mean_cost_usd", "mean cost per ticket (USD)"),
+    ("mean_cost_usd", "mean cost per request (USD)"),
     ("p95_latency_s", "p95 latency (virtual s)"),
 )
 

@@ -7,19 +7,19 @@ def build_team(team, model, desk):
     routes = TEAMS[team]
     workers = {route: Worker(route, model, desk.tools_for(route)) for route in routes}
 
-    def lead(state: TicketState) -> Command:
+    def lead(state: RequestState) -> Command:
         choice, call = ask_router(model, state["messages"], [*routes, "FINISH"], node=lead_name)
         update = {"path": [lead_name], "calls": [call]}
         return Command(goto=END if choice == "FINISH" else choice, update=update)
 
     def specialist(route):
-        def node(state: TicketState) -> dict:
+        def node(state: RequestState) -> dict:
             result = workers[route].run(state["messages"])
             return {"messages": result.messages, "path": [route], "calls": result.calls}
 
         return node
 
-    g = StateGraph(TicketState)
+    g = StateGraph(RequestState)
     g.add_node(lead_name, lead, destinations=(*routes, END))
     for route in routes:
         g.add_node(route, specialist(route))
@@ -32,7 +32,7 @@ def build_hierarchy(top_model, team_models, desk, guard=None):
     """A director over team leads; a failing team escalates instead of crashing the run."""
     teams = {team: build_team(team, team_models[team], desk) for team in TEAMS}
 
-    def director(state: TicketState) -> Command:
+    def director(state: RequestState) -> Command:
         choice, call = ask_router(top_model, state["messages"], [*ROUTES, "FINISH"],
                                   node="director")
         update = {"path": ["director"], "calls": [call]}
@@ -46,7 +46,7 @@ def build_hierarchy(top_model, team_models, desk, guard=None):
         return Command(goto=team, update=update)
 
     def team_node(team):
-        def node(state: TicketState) -> Command:
+        def node(state: RequestState) -> Command:
             before = len(state["messages"])
             try:
                 out = teams[team].invoke(
@@ -62,7 +62,7 @@ def build_hierarchy(top_model, team_models, desk, guard=None):
 
         return node
 
-    g = StateGraph(TicketState)
+    g = StateGraph(RequestState)
     g.add_node("director", director, destinations=(*TEAMS, ESCALATE, END))
     for team in TEAMS:
         g.add_node(team, team_node(team), destinations=("director", ESCALATE))

@@ -15,7 +15,7 @@ def build_mesh(model, desk, guard=None):
                                 handoffs=MESH_TRANSITIONS[route])
 
     def agent(name):
-        def node(state: TicketState) -> Command:
+        def node(state: RequestState) -> Command:
             result = workers[name].run(state["messages"])
             update = {"messages": result.messages, "path": [name], "calls": result.calls}
             if result.handoff is None:
@@ -29,7 +29,7 @@ def build_mesh(model, desk, guard=None):
 
         return node
 
-    g = StateGraph(TicketState)
+    g = StateGraph(RequestState)
     for name, targets in MESH_TRANSITIONS.items():
         g.add_node(name, agent(name), destinations=(*targets, ESCALATE, END))
     g.add_node(ESCALATE, escalate)

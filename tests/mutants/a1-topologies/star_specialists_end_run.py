@@ -5,7 +5,7 @@ def build_star(model, desk, guard=None):
     """A supervisor that routes each request to one of four specialists and ends the run."""
     workers = {route: Worker(route, model, desk.tools_for(route)) for route in ROUTES}
 
-    def supervisor(state: TicketState) -> Command:
+    def supervisor(state: RequestState) -> Command:
         choice, call = ask_router(model, state["messages"], [*ROUTES, "FINISH"], node="supervisor")
         update = {"path": ["supervisor"], "calls": [call]}
         if choice == "FINISH":
@@ -18,13 +18,13 @@ def build_star(model, desk, guard=None):
         return Command(goto=choice, update=update)
 
     def specialist(route):
-        def node(state: TicketState) -> dict:
+        def node(state: RequestState) -> dict:
             result = workers[route].run(state["messages"])
             return {"messages": result.messages, "path": [route], "calls": result.calls}
 
         return node
 
-    g = StateGraph(TicketState)
+    g = StateGraph(RequestState)
     g.add_node("supervisor", supervisor, destinations=(*ROUTES, ESCALATE, END))
     for route in ROUTES:
         g.add_node(route, specialist(route))
