@@ -8,7 +8,9 @@ hidden tests (a released notebook has none) and never fails on a failing test: i
 
 from __future__ import annotations
 
+import os
 import re
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +43,7 @@ def check_notebook(path: str | Path, timeout: float = 300.0) -> dict[str, Any]:
     Raises:
         CourseError: not a notebook, or no grade cells in it.
     """
+    from jupyter_client.manager import KernelManager
     from nbclient import NotebookClient
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
@@ -49,20 +52,29 @@ def check_notebook(path: str | Path, timeout: float = 300.0) -> dict[str, Any]:
     cells = cells_of(nb)
     if not any(c.grade for c in cells):
         raise CourseError(f"{nb_path}: no graded cells (is this a lab notebook?)")
-    client = NotebookClient(
-        nb,
-        kernel_name="python3",
-        timeout=timeout,
-        allow_errors=True,
-        resources={"metadata": {"path": str(nb_path.resolve().parent)}},
-    )
     kernel_error = None
-    try:
-        client.execute()
-    except (CellTimeoutError, DeadKernelError) as exc:
-        kernel_error = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
-    except Exception as exc:  # noqa: BLE001 - report, do not crash the learner's check
-        kernel_error = f"{type(exc).__name__}: {exc}"[:_MAX_MESSAGE]
+    # IPC sockets in a private temp dir: no TCP ports, and no "unencrypted TCP" warning.
+    with tempfile.TemporaryDirectory(prefix="infralab-check-") as sockets:
+        km = KernelManager(
+            kernel_name="python3", transport="ipc", ip=os.path.join(sockets, "kernel")
+        )
+        client = NotebookClient(
+            nb,
+            km=km,
+            timeout=timeout,
+            allow_errors=True,
+            resources={"metadata": {"path": str(nb_path.resolve().parent)}},
+        )
+        try:
+            client.execute()
+        except (CellTimeoutError, DeadKernelError) as exc:
+            first = str(exc).splitlines()[0] if str(exc) else ""
+            kernel_error = f"{type(exc).__name__}: {first}"
+        except Exception as exc:  # noqa: BLE001 - report, do not crash the learner's check
+            kernel_error = f"{type(exc).__name__}: {exc}"[:_MAX_MESSAGE]
+        finally:
+            if km.has_kernel:
+                km.shutdown_kernel(now=True)
 
     tasks: dict[str, dict[str, Any]] = {}
     ran = {i for i, c in enumerate(nb.cells) if c.get("execution_count") is not None}
