@@ -39,6 +39,7 @@ __all__ = [
     "find_submissions",
     "grade_paths",
     "grade_notebook",
+    "default_options",
 ]
 
 _MAX_EXTRA_BYTES = 32 * 1024 * 1024
@@ -141,7 +142,11 @@ def find_submissions(
             found.append(Submission(path, options.learner or learner, hint, {path.name: path}))
         elif path.is_dir():
             if any(path.glob("*.ipynb")):
-                lab_dir(path, path.resolve().parent.name)
+                if path.resolve().name in known:  # <learner>/<lab>/
+                    lab_dir(path, path.resolve().parent.name)
+                else:  # a flat folder of notebooks: one learner per notebook
+                    for nb in sorted(path.glob("*.ipynb")):
+                        found.append(Submission(nb, nb.stem, None, {nb.name: nb}))
                 continue
             subdirs = sorted(d for d in path.iterdir() if d.is_dir() and d.name not in _SKIP_DIRS)
             if any(any(d.glob("*.ipynb")) for d in subdirs):

@@ -22,7 +22,6 @@ that, and after the per-notebook deadline, the remaining grade cells are ``error
 from __future__ import annotations
 
 import builtins
-import hashlib
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -348,10 +347,6 @@ def _run_grade_cell(cell: NbCell, session: _Session) -> tuple[str, str | None]:
             return "timeout", f"no answer within {session.options.cell_timeout:g}s"
         return "error", str(transport.lost)
     return "pass", None
-
-
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def judge_submission(

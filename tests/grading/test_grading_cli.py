@@ -129,3 +129,32 @@ def test_check_refuses_unusable_input(tmp_path, capsys):
     empty.write_text(json.dumps({"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}))
     assert main(["check", str(empty)]) == 2
     assert "no graded cells" in capsys.readouterr().err
+
+
+def test_submission_layouts(course, released, tmp_path):
+    from infralab.grading._grade import GradeOptions, Submission, find_submissions
+
+    root = course.grader / "submitted"
+    for learner in ("ann", "ben"):
+        _submit(course, learner, released)
+    (root / "ann" / LAB / "notes.txt").write_text("mine")
+    flat = tmp_path / "flat"
+    flat.mkdir()
+    for name in ("x", "y"):
+        (flat / f"{name}.ipynb").write_text(write_notebook_text(released))
+
+    def found(*paths):
+        items = find_submissions(course, list(paths), GradeOptions())
+        return [
+            (s.learner, s.lab_hint, sorted(s.files)) for s in items if isinstance(s, Submission)
+        ]
+
+    ann = ("ann", LAB, ["notes.txt", f"{LAB}.ipynb"])
+    ben = ("ben", LAB, [f"{LAB}.ipynb"])
+    assert found(root) == [ann, ben]
+    assert found(root / "ann") == [ann]
+    assert found(root / "ann" / LAB) == [ann]
+    assert found(root / "ben" / LAB / f"{LAB}.ipynb") == [ben]
+    assert found(flat) == [("x", None, ["x.ipynb"]), ("y", None, ["y.ipynb"])]
+    [missing] = find_submissions(course, [tmp_path / "nope"], GradeOptions())
+    assert missing.error.endswith("nope: no such file or directory")
