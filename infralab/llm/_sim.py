@@ -283,8 +283,13 @@ class SimChatModel(BaseChatModel):
 
     def _lookup_profile(self) -> ModelProfile:
         # Cached, but checked against the fields, so that model_copy(update=...) is honoured.
-        prof = self._sim
-        if prof is None or (self.custom_profile or prof).id != self.model_name:
+        # Read through __pydantic_private__: attribute access to a private attribute goes
+        # through BaseModel.__getattr__, which is slow for something done on every call.
+        private = self.__pydantic_private__
+        prof = private.get("_sim") if private is not None else None
+        if prof is None or prof.id != self.model_name or (
+            self.custom_profile is not None and prof is not self.custom_profile
+        ):
             prof = self.custom_profile or get_profile(self.model_name)
             self._sim = prof
         return prof
@@ -513,8 +518,10 @@ class SimChatModel(BaseChatModel):
             if cut >= 0:
                 content, finish = content[:cut], finish or "stop"
         limit = min(req.max_tokens or prof.max_output_tokens, prof.max_output_tokens)
-        if count_tokens(content) > limit:
+        content_tokens = count_tokens(content)
+        if content_tokens > limit:
             content, finish = _truncate_to_tokens(content, limit), "length"
+            content_tokens = count_tokens(content)
         tool_calls = [
             {
                 "name": c["name"],
@@ -529,7 +536,7 @@ class SimChatModel(BaseChatModel):
             out_tokens = int(usage.get("output_tokens", 0))
             in_tokens = int(usage.get("input_tokens", 0))
         else:
-            out_tokens = count_tokens(content) + _tool_calls_tokens(tool_calls)
+            out_tokens = content_tokens + (_tool_calls_tokens(tool_calls) if tool_calls else 0)
             in_tokens = call.input_tokens
             usage = {
                 "input_tokens": in_tokens,
