@@ -79,6 +79,22 @@ def _searchable(text: str) -> str:
     return folded
 
 
+# Bound tool schemas are the same objects call after call (SimChatModel memoizes their
+# conversion), so whether one has a route enum is worked out once per schema object.
+_ROUTE_ENUM: dict[int, tuple[object, bool]] = {}
+
+
+def _has_route_enum(schema: Mapping[str, Any]) -> bool:
+    hit = _ROUTE_ENUM.get(id(schema))
+    if hit is not None and hit[0] is schema:
+        return hit[1]
+    found = any(any(route_of(v) for v in enum) for _f, enum in string_fields(schema) if enum)
+    if len(_ROUTE_ENUM) >= 1024:
+        _ROUTE_ENUM.clear()
+    _ROUTE_ENUM[id(schema)] = (schema, found)
+    return found
+
+
 def _calls_of(scenario: Any) -> list[tuple[str, dict[str, Any]]]:
     out = []
     for call in _get(scenario, "expected_tool_calls", None) or ():
@@ -184,9 +200,7 @@ class _Oracle:
         self.route_tools = [
             n
             for n, schema in req.params.items()
-            if n not in self.handoffs
-            and n not in self.expected_names
-            and any(any(route_of(v) for v in enum) for _f, enum in string_fields(schema) if enum)
+            if n not in self.handoffs and n not in self.expected_names and _has_route_enum(schema)
         ]
 
     # -- values ------------------------------------------------------------------------

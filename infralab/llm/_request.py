@@ -24,12 +24,15 @@ def text_of(content: Any) -> str:
     return "\n".join(parts)
 
 
+_NO_PARAMETERS: dict[str, Any] = {"type": "object", "properties": {}}
+
+
 def tool_parameters(tool: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
     """``(name, JSON-schema parameters)`` of a tool in OpenAI format (or a bare function)."""
     fn = tool.get("function", tool) if isinstance(tool, Mapping) else {}
     name = str(fn.get("name", ""))
-    params = fn.get("parameters") or {"type": "object", "properties": {}}
-    return name, dict(params)
+    params = fn.get("parameters") or _NO_PARAMETERS
+    return name, params  # not copied: the same object each call lets callers memoize by it
 
 
 @dataclass
