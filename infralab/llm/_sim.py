@@ -287,8 +287,10 @@ class SimChatModel(BaseChatModel):
         # through BaseModel.__getattr__, which is slow for something done on every call.
         private = self.__pydantic_private__
         prof = private.get("_sim") if private is not None else None
-        if prof is None or prof.id != self.model_name or (
-            self.custom_profile is not None and prof is not self.custom_profile
+        if (
+            prof is None
+            or prof.id != self.model_name
+            or (self.custom_profile is not None and prof is not self.custom_profile)
         ):
             prof = self.custom_profile or get_profile(self.model_name)
             self._sim = prof
