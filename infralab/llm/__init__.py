@@ -16,11 +16,43 @@ Example:
     'sim-small@2026-11'
 """
 
-from infralab.llm._byom import get_model
-from infralab.llm._catalog import ModelProfile, UnknownProfileError, get_profile, list_profiles
-from infralab.llm._script import ScriptExhaustedError
-from infralab.llm._sim import SimChatModel
-from infralab.llm._tokens import count_message_tokens, count_tokens
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from infralab.llm._byom import get_model
+    from infralab.llm._catalog import ModelProfile, UnknownProfileError, get_profile, list_profiles
+    from infralab.llm._script import ScriptExhaustedError
+    from infralab.llm._sim import SimChatModel
+    from infralab.llm._tokens import count_message_tokens, count_tokens
+
+# Names load on first use, so that `infralab.llm.errors` (imported by fault plans, breakers
+# and the grader) does not pay for importing LangChain.
+_LAZY = {
+    "get_model": "infralab.llm._byom",
+    "ModelProfile": "infralab.llm._catalog",
+    "UnknownProfileError": "infralab.llm._catalog",
+    "get_profile": "infralab.llm._catalog",
+    "list_profiles": "infralab.llm._catalog",
+    "ScriptExhaustedError": "infralab.llm._script",
+    "SimChatModel": "infralab.llm._sim",
+    "count_message_tokens": "infralab.llm._tokens",
+    "count_tokens": "infralab.llm._tokens",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'infralab.llm' has no attribute {name!r}")
+    value = getattr(import_module(module), name)
+    globals()[name] = value  # later look-ups skip __getattr__
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
+
 
 __all__ = [
     "SimChatModel",
