@@ -3,7 +3,16 @@
 import pytest
 from stubs.openai_stub import serve
 
+from infralab.clock import RealClock, VirtualClock, current_clock, set_clock
 from infralab.llm import SimChatModel, get_model
+
+
+@pytest.fixture(autouse=True)
+def restore_default_clock():
+    """A real model switches the process clock to real time; put the virtual one back."""
+    before = current_clock()
+    yield
+    set_clock(before)
 
 
 @pytest.fixture
@@ -37,8 +46,11 @@ def test_byom_uses_init_chat_model_against_an_openai_compatible_server(monkeypat
     from langchain_openai import ChatOpenAI
 
     monkeypatch.setenv("INFRALAB_MODEL", "openai:gpt-4o-mini")
-    m = get_model()
+    set_clock(VirtualClock())
+    with pytest.warns(UserWarning, match="real time"):
+        m = get_model()
     assert isinstance(m, ChatOpenAI)
+    assert isinstance(current_clock(), RealClock)  # a real model's latency is real
     r = m.invoke("Say hello")
     assert r.content == "Hello from the stub."
     assert r.usage_metadata["total_tokens"] == 12

@@ -20,6 +20,18 @@ ENV_VAR = "INFRALAB_MODEL"
 _SIM_ONLY = ("seed", "script", "fault_plan", "oracle")
 
 
+def _use_real_time() -> None:
+    from infralab.clock import RealClock, VirtualClock, current_clock, set_clock
+
+    if isinstance(current_clock(), VirtualClock):
+        set_clock(RealClock())
+        warnings.warn(
+            f"{ENV_VAR} is set: switched the default clock to real time (RealClock), because "
+            "a real model's latency is real. Virtual-time drills need the simulator.",
+            stacklevel=3,
+        )
+
+
 def get_model(profile: str | ModelProfile | None = None, **kwargs: Any) -> BaseChatModel:
     """The chat model a lab should use.
 
@@ -33,6 +45,10 @@ def get_model(profile: str | ModelProfile | None = None, **kwargs: Any) -> BaseC
     Args:
         profile: a simulator profile id or name, or a :class:`ModelProfile`.
         **kwargs: more ``SimChatModel`` fields, or ``init_chat_model`` arguments.
+
+    With a real model the process's default clock becomes a :class:`~infralab.clock.RealClock`
+    (once, with a warning): a real model takes real time, and breakers, budgets and spans
+    must measure that time, not a virtual clock that nothing advances.
 
     Raises:
         ValueError: ``INFRALAB_MODEL`` is set but not of the form ``provider:model``.
@@ -57,6 +73,7 @@ def get_model(profile: str | ModelProfile | None = None, **kwargs: Any) -> BaseC
             stacklevel=2,
         )
     rest = {k: v for k, v in kwargs.items() if k not in _SIM_ONLY}
+    _use_real_time()
     from langchain.chat_models import init_chat_model
 
     return init_chat_model(model.strip(), model_provider=provider.strip(), **rest)
