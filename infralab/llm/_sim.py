@@ -28,7 +28,7 @@ from infralab.llm._request import Request
 from infralab.llm._rules import rules_reply
 from infralab.llm._script import ScriptExhaustedError, check_item, to_reply
 from infralab.llm._tokens import _tool_calls_tokens, count_message_tokens, count_tokens
-from infralab.llm.errors import ContextLengthExceededError
+from infralab.llm.errors import APITimeoutError, ContextLengthExceededError
 
 __all__ = ["SimChatModel", "DEFAULT_PROFILE", "PROVIDER"]
 
@@ -197,6 +197,11 @@ class SimChatModel(BaseChatModel):
         fault_plan: an :class:`infralab.faults.FaultPlan` (anything with ``before_call``).
         oracle: None for the dataset's ``find_scenario``; a callable ``text -> scenario or
             None`` to use other scenarios; False to turn the oracle off.
+        timeout: the client-side timeout in seconds (None: wait as long as it takes), like
+            the ``timeout`` of the OpenAI and Anthropic clients. A call whose latency (fault
+            delay plus response time; for streams, until the first chunk) would exceed it
+            waits ``timeout`` seconds on the current clock and raises
+            :class:`~infralab.llm.errors.APITimeoutError`. Used in lab ``a2-resilience``.
 
     Introduced in lab ``00-orientation``.
 
@@ -211,6 +216,7 @@ class SimChatModel(BaseChatModel):
     script: list[Any] | Callable[..., Any] | None = None
     fault_plan: Any = None
     oracle: Any = None
+    timeout: float | None = Field(default=None, gt=0)
     custom_profile: ModelProfile | None = Field(default=None, exclude=True, repr=False)
 
     model_config = ConfigDict(populate_by_name=True, arbitrary_types_allowed=True)
@@ -568,6 +574,43 @@ class SimChatModel(BaseChatModel):
     def _respond(self, call: _Call) -> _Built:
         return self._build(call, self._produce(call))
 
+    def _timeout_left(self, seconds: float, spent: float) -> float | None:
+        """Seconds to wait before the client-side timeout fires, or None if it won't."""
+        if self.timeout is None or spent + seconds <= self.timeout:
+            return None
+        return max(0.0, self.timeout - spent)
+
+    def _timeout_error(self, call: _Call) -> APITimeoutError:
+        return APITimeoutError(
+            f"Request timed out after {self.timeout:g} s (client-side timeout).",
+            timeout=self.timeout,
+            model=call.profile.id,
+            request_id="req_" + call.draws.hex("request_id"),
+        )
+
+    def _wait(self, clock: Clock, call: _Call, seconds: float, *, spent: float = 0.0) -> None:
+        """Sleep ``seconds``, or until the client-side timeout fires (then raise it).
+
+        A slow call that would end in a provider error still hits the client's timeout first.
+        """
+        left = self._timeout_left(seconds, spent)
+        if left is not None:
+            clock.sleep(left)
+            raise self._timeout_error(call)
+        if seconds:
+            clock.sleep(seconds)
+
+    async def _await(
+        self, clock: Clock, call: _Call, seconds: float, *, spent: float = 0.0
+    ) -> None:
+        """Async form of :meth:`_wait`."""
+        left = self._timeout_left(seconds, spent)
+        if left is not None:
+            await clock.asleep(left)
+            raise self._timeout_error(call)
+        if seconds:
+            await clock.asleep(seconds)
+
     @staticmethod
     def _check_fault(call: _Call) -> tuple[float, BaseException | None]:
         fault = call.fault
@@ -585,12 +628,16 @@ class SimChatModel(BaseChatModel):
         call = self._begin(messages, stop, kwargs)
         clock = current_clock()
         delay, error = self._check_fault(call)
-        if delay:
-            clock.sleep(delay)
+        self._wait(clock, call, delay)
         if error is not None:
             raise error
         built = self._respond(call)
-        clock.sleep(built.first_token_s + built.per_token_s * _out_tokens(built.message))
+        self._wait(
+            clock,
+            call,
+            built.first_token_s + built.per_token_s * _out_tokens(built.message),
+            spent=delay,
+        )
         return ChatResult(generations=[ChatGeneration(message=built.message)])
 
     async def _agenerate(
@@ -603,12 +650,16 @@ class SimChatModel(BaseChatModel):
         call = self._begin(messages, stop, kwargs)
         clock = current_clock()
         delay, error = self._check_fault(call)
-        if delay:
-            await clock.asleep(delay)
+        await self._await(clock, call, delay)
         if error is not None:
             raise error
         built = self._respond(call)
-        await clock.asleep(built.first_token_s + built.per_token_s * _out_tokens(built.message))
+        await self._await(
+            clock,
+            call,
+            built.first_token_s + built.per_token_s * _out_tokens(built.message),
+            spent=delay,
+        )
         return ChatResult(generations=[ChatGeneration(message=built.message)])
 
     # -- streaming ---------------------------------------------------------------------
@@ -623,13 +674,17 @@ class SimChatModel(BaseChatModel):
         call = self._begin(messages, stop, kwargs)
         clock = current_clock()
         delay, error = self._check_fault(call)
-        if delay:
-            clock.sleep(delay)
+        self._wait(clock, call, delay)
         if error is not None:
             raise error
         built = self._respond(call)
+        first = True
         for wait, chunk in _chunks(built):
-            clock.sleep(wait)
+            if first:  # the timeout covers the wait for the first chunk, as a read timeout
+                self._wait(clock, call, wait, spent=delay)
+                first = False
+            else:
+                clock.sleep(wait)
             yield chunk
 
     async def _astream(
@@ -642,13 +697,17 @@ class SimChatModel(BaseChatModel):
         call = self._begin(messages, stop, kwargs)
         clock: Clock = current_clock()
         delay, error = self._check_fault(call)
-        if delay:
-            await clock.asleep(delay)
+        await self._await(clock, call, delay)
         if error is not None:
             raise error
         built = self._respond(call)
+        first = True
         for wait, chunk in _chunks(built):
-            await clock.asleep(wait)
+            if first:
+                await self._await(clock, call, wait, spent=delay)
+                first = False
+            else:
+                await clock.asleep(wait)
             yield chunk
 
 
