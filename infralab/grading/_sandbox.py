@@ -268,6 +268,10 @@ def _mkdirs_args(dest: Path, made: set[str]) -> list[str]:
 def _bwrap_args(config: SandboxConfig, staging: Path) -> list[str]:
     args = [_tool("bwrap") or "bwrap", *_namespace_args(), "--die-with-parent", "--new-session"]
     made: set[str] = set()
+    # NB: the private /tmp comes first: bwrap mounts in order, and a course checked out under
+    # /tmp (CI clones, pytest dirs) must stay visible through the binds made after it.
+    args += ["--perms", "1777", "--size", str(config.tmp_bytes), "--tmpfs", "/tmp"]
+    made.add("/tmp")
     for top in ("usr", "bin", "lib", "lib32", "lib64", "sbin"):
         host = Path("/") / top
         if host.is_symlink():
@@ -282,7 +286,6 @@ def _bwrap_args(config: SandboxConfig, staging: Path) -> list[str]:
             continue
         args += _mkdirs_args(path, made) + ["--ro-bind", str(path), str(path)]
     args += ["--proc", "/proc", "--dev", "/dev"]
-    args += ["--perms", "1777", "--size", str(config.tmp_bytes), "--tmpfs", "/tmp"]
     args += _mkdirs_args(Path(SANDBOX_HOME), made)
     args += ["--perms", "0777", "--size", str(config.home_bytes), "--tmpfs", SANDBOX_HOME]
     args += ["--ro-bind", str(staging), SANDBOX_SUBMISSION]
