@@ -67,8 +67,10 @@ def evaluate_snippet(code: str, namespace: dict[str, Any]) -> Any:
     tree = ast.parse(code, mode="exec")
     scope = dict(namespace)
     last = None
-    if tree.body and isinstance(tree.body[-1], ast.Expr):
-        last = ast.Expression(tree.body.pop().value)
+    final = tree.body[-1] if tree.body else None
+    if isinstance(final, ast.Expr):
+        tree.body.pop()
+        last = ast.Expression(final.value)
     exec(compile(tree, "<probe>", "exec"), scope)
     if last is None:
         return None

@@ -389,9 +389,8 @@ class Worker:
         cfg = self.config
         use_bwrap = self.info.kind == "bubblewrap"
         drop = _is_root() and cfg.drop_uid and _tool("setpriv") is not None
-        if drop:
-            self.uid = _next_uid()
-            self.info.uid = self.uid
+        uid = _next_uid() if drop else None
+        self.uid = self.info.uid = uid
         judge_r, worker_w = os.pipe()
         worker_r, judge_w = os.pipe()
         os.set_inheritable(worker_r, True)
@@ -401,25 +400,21 @@ class Worker:
         if use_bwrap:
             home = SANDBOX_HOME
             cmd = _bwrap_args(cfg, self._staging)
-            if drop:
-                cmd += _setpriv_args(self.uid)  # type: ignore[arg-type]
+            if uid is not None:
+                cmd += _setpriv_args(uid)
             cmd += [*python, *fds, "--copy-from", SANDBOX_SUBMISSION, "--home", home]
         else:
             # No isolation: the work dir is the staging copy itself, owned by the worker uid.
             home = str(self._staging)
-            if drop:
+            if uid is not None:
                 for root, dirs, files in os.walk(self._staging):
                     for name in [*dirs, *files]:
-                        os.lchown(os.path.join(root, name), self.uid, self.uid)
-                os.chown(self._staging, self.uid, self.uid)
+                        os.lchown(os.path.join(root, name), uid, uid)
+                os.chown(self._staging, uid, uid)
                 os.chmod(self._staging, 0o700)
                 os.chmod(self._private, 0o711)  # traversable, not listable
-            cmd = (_setpriv_args(self.uid) if drop else []) + [  # type: ignore[arg-type]
-                *python,
-                *fds,
-                "--home",
-                home,
-            ]
+            cmd = _setpriv_args(uid) if uid is not None else []
+            cmd += [*python, *fds, "--home", home]
         nproc = cfg.nproc
         if not drop:
             # RLIMIT_NPROC counts every task of the real uid, the grader's own included.

@@ -60,9 +60,15 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--workers", type=int, default=1, metavar="N", help="parallel sandboxes (1)")
     p.add_argument("--lab", help="grade every notebook as this lab (default: recognise it)")
     p.add_argument("--learner", help="learner id for a single notebook (default: its file name)")
-    p.add_argument("--cell-timeout", type=float, default=None, metavar="S", help="per-cell timeout")
     p.add_argument(
-        "--notebook-timeout", type=float, default=None, metavar="S", help="per-notebook timeout"
+        "--cell-timeout", type=float, default=None, metavar="S", help="per-cell timeout (60)"
+    )
+    p.add_argument(
+        "--notebook-timeout",
+        type=float,
+        default=None,
+        metavar="S",
+        help="per-notebook timeout (600)",
     )
     p.add_argument(
         "--no-gradebook",
