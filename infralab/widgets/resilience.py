@@ -56,6 +56,12 @@ DRILL_METRICS = (
 _OK, _REFUSED = "ok", "not_permitted"
 
 
+
+def _figure_of(ax: Any) -> Any:
+    """The top-level Figure an Axes is drawn on (``ax.figure`` may be a SubFigure)."""
+    fig = ax.figure
+    return fig.figure if hasattr(fig, "figure") and fig.figure is not None else fig
+
 def _number(value: Any, where: str) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
         raise ValueError(f"{where}: must be a finite number, got {value!r}")
@@ -231,7 +237,7 @@ def _legend_below(ax: Axes, handles: list[Any], own_figure: bool) -> None:
     if not own_figure:
         ax.legend(handles=handles, fontsize=7, loc="best")
         return
-    fig = ax.figure
+    fig = _figure_of(ax)
     fig.legend(handles=handles, fontsize=7, ncol=len(handles), loc="lower center",
                frameon=False)
     # Leave about 0.35 inch at the bottom for the legend, whatever the figure's height.
@@ -269,7 +275,7 @@ def plot_backoff(
         ax.legend(fontsize=8, loc="upper left")
     ax.set_xlabel("retry number n")
     ax.set_ylabel("delay (s)")
-    ax.figure.tight_layout()
+    _figure_of(ax).tight_layout()
     return ax
 
 
@@ -396,8 +402,8 @@ def drill_explorer(runs: Mapping[str, Mapping[str, Any]]):
             out.clear_output(wait=True)
             ax = plot_breaker_timeline(run["breakers"], run["calls"], end=run.get("end"),
                                        title=choice.value)
-            display(ax.figure)
-            plt.close(ax.figure)
+            display(_figure_of(ax))
+            plt.close(_figure_of(ax))
 
     choice.observe(draw, names="value")
     draw()
