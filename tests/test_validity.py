@@ -14,6 +14,9 @@ is exercised), graded by the real sandboxed grader:
 from __future__ import annotations
 
 import ast
+import fcntl
+import json
+import os
 import shutil
 import tempfile
 import threading
@@ -83,6 +86,19 @@ _cache: dict[tuple[Path, str], dict] = {}
 _lock = threading.Lock()
 
 
+@pytest.fixture(scope="session")
+def shared(tmp_path_factory) -> Path:
+    """A directory all xdist workers of this session share (the session's own without xdist).
+
+    pytest-xdist's loadgroup does not keep a group on one worker with pytest 9, so each lab is
+    graded once per session under a file lock and its results shared as JSON.
+    """
+    base = tmp_path_factory.getbasetemp()
+    path = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "infralab-validity"
+    path.mkdir(exist_ok=True)
+    return path
+
+
 def _released_path(course: Course, lab: str, tmp: Path) -> Path:
     if course.root == FIXTURE:
         return build_lab(course, lab, tmp / "labs")  # the fixture course commits no labs/
@@ -92,8 +108,40 @@ def _released_path(course: Course, lab: str, tmp: Path) -> Path:
     return path
 
 
-def _graded(root: Path, lab: str) -> dict:
-    """Grade the reference, the release and every mutant of a lab once per test process."""
+def _grade_lab(course: Course, lab: str) -> dict:
+    """Grade the reference, the release and every mutant of a lab; results by learner."""
+    spec = load_lab(course, lab)
+    mutants = load_mutants(course.root / "tests" / "mutants" / lab, spec)
+    reference = reference_solutions(spec)
+    tmp = Path(tempfile.mkdtemp(prefix="infralab-validity-"))
+    try:
+        submitted = tmp / "submitted"
+        notebooks = {"reference": make_submission(spec, reference)}
+        for m in mutants:
+            notebooks[f"mutant-{m.name}"] = make_submission(spec, {**reference, m.replaces: m.code})
+        for learner, nb in notebooks.items():
+            target = submitted / learner / lab / f"{lab}.ipynb"
+            target.parent.mkdir(parents=True)
+            target.write_text(write_notebook_text(nb))
+        released_dir = submitted / "released" / lab
+        released_dir.mkdir(parents=True)
+        shutil.copy(_released_path(course, lab, tmp), released_dir / f"{lab}.ipynb")
+        options = GradeOptions(
+            judge=JudgeOptions(cell_timeout=60.0, notebook_timeout=300.0),
+            workers=2,
+            gradebook=False,
+        )
+        results = {}
+        for outcome in grade_paths(course, [submitted], options):
+            assert outcome.error is None, outcome.error
+            results[outcome.result["learner"]] = outcome.result
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return results
+
+
+def _graded(shared: Path, root: Path, lab: str) -> dict:
+    """The lab's results, graded once per test session (see ``shared``)."""
     with _lock:
         if (root, lab) in _cache:
             return _cache[(root, lab)]
@@ -106,33 +154,13 @@ def _graded(root: Path, lab: str) -> dict:
         course = find_course(root)
         spec = load_lab(course, lab)
         mutants = load_mutants(root / "tests" / "mutants" / lab, spec)
-        reference = reference_solutions(spec)
-        tmp = Path(tempfile.mkdtemp(prefix="infralab-validity-"))
-        try:
-            submitted = tmp / "submitted"
-            notebooks = {"reference": make_submission(spec, reference)}
-            for m in mutants:
-                notebooks[f"mutant-{m.name}"] = make_submission(
-                    spec, {**reference, m.replaces: m.code}
-                )
-            for learner, nb in notebooks.items():
-                target = submitted / learner / lab / f"{lab}.ipynb"
-                target.parent.mkdir(parents=True)
-                target.write_text(write_notebook_text(nb))
-            released_dir = submitted / "released" / lab
-            released_dir.mkdir(parents=True)
-            shutil.copy(_released_path(course, lab, tmp), released_dir / f"{lab}.ipynb")
-            options = GradeOptions(
-                judge=JudgeOptions(cell_timeout=60.0, notebook_timeout=300.0),
-                workers=2,
-                gradebook=False,
-            )
-            results = {}
-            for outcome in grade_paths(course, [submitted], options):
-                assert outcome.error is None, outcome.error
-                results[outcome.result["learner"]] = outcome.result
-        finally:
-            shutil.rmtree(tmp, ignore_errors=True)
+        key = _case_id(root, lab).replace(":", "-")
+        with open(shared / f"{key}.lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            done = shared / f"{key}.json"
+            if not done.exists():
+                done.write_text(json.dumps(_grade_lab(course, lab)))
+            results = json.loads(done.read_text())
         _cache[(root, lab)] = {"spec": spec, "mutants": mutants, "results": results}
         return _cache[(root, lab)]
 
@@ -143,22 +171,22 @@ def _describe(result: dict) -> str:
 
 
 @pytest.mark.parametrize(("root", "lab"), _lab_params())
-def test_reference_scores_full_marks(root, lab):
-    graded = _graded(root, lab)
+def test_reference_scores_full_marks(shared, root, lab):
+    graded = _graded(shared, root, lab)
     result = graded["results"]["reference"]
     assert result["score"] == graded["spec"].max_score > 0, _describe(result)
 
 
 @pytest.mark.parametrize(("root", "lab"), _lab_params())
-def test_released_notebook_scores_zero(root, lab):
-    result = _graded(root, lab)["results"]["released"]
+def test_released_notebook_scores_zero(shared, root, lab):
+    result = _graded(shared, root, lab)["results"]["released"]
     assert result["score"] == 0, _describe(result)
     assert not any(f.startswith(("missing", "tampered")) for f in result["flags"]), result["flags"]
 
 
 @pytest.mark.parametrize(("root", "lab", "mutant"), _mutant_params())
-def test_mutant_loses_points_on_its_task(root, lab, mutant):
-    graded = _graded(root, lab)
+def test_mutant_loses_points_on_its_task(shared, root, lab, mutant):
+    graded = _graded(shared, root, lab)
     m = next(m for m in graded["mutants"] if m.name == mutant)
     result = graded["results"][f"mutant-{mutant}"]
     on_task = [t for t in result["tasks"] if t["task"] == m.loses]
