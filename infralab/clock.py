@@ -63,7 +63,9 @@ class Clock(ABC):
     def _check_duration(seconds: float) -> float:
         seconds = float(seconds)
         if seconds != seconds or seconds < 0:  # NaN or negative
-            raise ValueError(f"a duration must be a non-negative number of seconds, got {seconds!r}")
+            raise ValueError(
+                f"a duration must be a non-negative number of seconds, got {seconds!r}"
+            )
         return seconds
 
 

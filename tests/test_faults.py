@@ -235,11 +235,13 @@ def test_quota_by_tokens():
 
 
 def test_latencies_add_up_and_first_error_wins():
-    plan = FaultPlan([
-        Slow(added_latency=1.0),
-        Timeout(after=5.0),
-        Outage(status=503),
-    ])
+    plan = FaultPlan(
+        [
+            Slow(added_latency=1.0),
+            Timeout(after=5.0),
+            Outage(status=503),
+        ]
+    )
     d = call(plan, 0)
     assert isinstance(d.error, APITimeoutError) and d.extra_latency == 6.0
     assert plan.events[-1].rules == ("slow", "timeout")
@@ -287,8 +289,15 @@ def test_decision_shape_and_empty_summary():
     d = call(plan, 0)
     assert d == FaultDecision(error=None, extra_latency=0.0) and d.ok
     s = plan.summary()
-    assert s == {"calls": 1, "ok": 1, "delayed": 0, "error": 0, "errors_by_code": {},
-                 "by_rule": {}, "extra_latency": 0.0}
+    assert s == {
+        "calls": 1,
+        "ok": 1,
+        "delayed": 0,
+        "error": 0,
+        "errors_by_code": {},
+        "by_rule": {},
+        "extra_latency": 0.0,
+    }
     assert type(s["extra_latency"]) is float
 
 
@@ -311,13 +320,17 @@ def test_before_call_rejects_bad_arguments(kw, exc):
 
 def test_to_dict_round_trip_and_defaults_left_out():
     plan = FaultPlan(
-        [{"kind": "outage", "models": ["sim-large"], "start": 60, "end": 150},
-         {"kind": "brownout", "error_rate": 0.3, "added_latency": 2, "latency_ramp": 10}],
-        seed=7, name="x", description="d", duration=600,
+        [
+            {"kind": "outage", "models": ["sim-large"], "start": 60, "end": 150},
+            {"kind": "brownout", "error_rate": 0.3, "added_latency": 2, "latency_ramp": 10},
+        ],
+        seed=7,
+        name="x",
+        description="d",
+        duration=600,
     )
     d = plan.to_dict()
-    assert d["rules"][0] == {"kind": "outage", "models": ["sim-large"], "start": 60.0,
-                             "end": 150.0}
+    assert d["rules"][0] == {"kind": "outage", "models": ["sim-large"], "start": 60.0, "end": 150.0}
     assert FaultPlan.from_dict(d) == plan
     assert FaultPlan.from_dict(d) != FaultPlan.from_dict({**d, "seed": 8})
 
@@ -327,15 +340,27 @@ def test_yaml_and_json_give_the_same_plan(tmp_path):
     json_text = '{"seed": 3, "rules": [{"kind": "flaky", "error_rate": 0.1}]}'
     (tmp_path / "p.yml").write_text(yaml_text)
     (tmp_path / "p.json").write_text(json_text)
-    plans = [FaultPlan.from_yaml(yaml_text), FaultPlan.from_json(json_text),
-             load_fault_plan(tmp_path / "p.yml"), load_fault_plan(tmp_path / "p.json")]
+    plans = [
+        FaultPlan.from_yaml(yaml_text),
+        FaultPlan.from_json(json_text),
+        load_fault_plan(tmp_path / "p.yml"),
+        load_fault_plan(tmp_path / "p.json"),
+    ]
     assert all(p == plans[0] for p in plans)
     assert plans[0].rules == (Flaky(error_rate=0.1),)
 
 
 def test_registry_lists_every_rule_kind():
-    assert set(RULE_KINDS) == {"rate_limit", "outage", "brownout", "flaky", "slow", "timeout",
-                               "quota", "auth"}
+    assert set(RULE_KINDS) == {
+        "rate_limit",
+        "outage",
+        "brownout",
+        "flaky",
+        "slow",
+        "timeout",
+        "quota",
+        "auth",
+    }
     assert all(cls.kind == kind for kind, cls in RULE_KINDS.items())
 
 
@@ -343,46 +368,90 @@ def test_registry_lists_every_rule_kind():
 
 BAD = [
     # (yaml, expected message after "<file>:<line>: ")
-    ("rules:\n  - kind: outage\n    start: 5\n  - kind: flaky\n    error_rate: 1.5\n",
-     5, "rules[1].error_rate: must be between 0 and 1, got 1.5"),
-    ("rules:\n  - kind: meltdown\n", 2,
-     "rules[0].kind: unknown rule kind 'meltdown'; allowed: rate_limit, outage, brownout, "
-     "flaky, slow, timeout, quota, auth"),
+    (
+        "rules:\n  - kind: outage\n    start: 5\n  - kind: flaky\n    error_rate: 1.5\n",
+        5,
+        "rules[1].error_rate: must be between 0 and 1, got 1.5",
+    ),
+    (
+        "rules:\n  - kind: meltdown\n",
+        2,
+        "rules[0].kind: unknown rule kind 'meltdown'; allowed: rate_limit, outage, brownout, "
+        "flaky, slow, timeout, quota, auth",
+    ),
     ("rules:\n  - start: 3\n", 2, "rules[0].kind: is required; allowed: rate_limit"),
-    ("rules:\n  - kind: flaky\n    error_rate: 0.1\n    eror_rate: 0.2\n", 4,
-     "rules[0].eror_rate: unknown key for a flaky rule; allowed: kind, models, start, end, "
-     "error_rate, status"),
-    ("seed: 1\nrulez: []\n", 2, "rulez: unknown key; allowed: name, description, seed, "
-     "duration, rules"),
-    ("rules:\n  - kind: outage\n    start: 90\n    end: 60\n", 4,
-     "rules[0].end: must be after start (90), got 60"),
+    (
+        "rules:\n  - kind: flaky\n    error_rate: 0.1\n    eror_rate: 0.2\n",
+        4,
+        "rules[0].eror_rate: unknown key for a flaky rule; allowed: kind, models, start, end, "
+        "error_rate, status",
+    ),
+    (
+        "seed: 1\nrulez: []\n",
+        2,
+        "rulez: unknown key; allowed: name, description, seed, duration, rules",
+    ),
+    (
+        "rules:\n  - kind: outage\n    start: 90\n    end: 60\n",
+        4,
+        "rules[0].end: must be after start (90), got 60",
+    ),
     ("rules:\n  - kind: outage\n    start: 90\n    end: 90\n", 4, "rules[0].end: must be after"),
-    ("rules:\n  - kind: slow\n    added_latency: -1\n", 3,
-     "rules[0].added_latency: must be >= 0, got -1"),
-    ("rules:\n  - kind: brownout\n    error_rate: 0.1\n    added_latency: -0.5\n", 4,
-     "rules[0].added_latency: must be >= 0"),
+    (
+        "rules:\n  - kind: slow\n    added_latency: -1\n",
+        3,
+        "rules[0].added_latency: must be >= 0, got -1",
+    ),
+    (
+        "rules:\n  - kind: brownout\n    error_rate: 0.1\n    added_latency: -0.5\n",
+        4,
+        "rules[0].added_latency: must be >= 0",
+    ),
     ("rules:\n  - kind: timeout\n    after: 0\n", 3, "rules[0].after: must be > 0, got 0"),
-    ("rules:\n  - kind: outage\n    status: 404\n", 3,
-     "rules[0].status: must be one of 500, 503, 529, got 404"),
-    ("rules:\n  - kind: rate_limit\n    models: [sim-large]\n", 2,
-     "rules[0].rpm: a rate_limit rule needs rpm, tpm or both"),
+    (
+        "rules:\n  - kind: outage\n    status: 404\n",
+        3,
+        "rules[0].status: must be one of 500, 503, 529, got 404",
+    ),
+    (
+        "rules:\n  - kind: rate_limit\n    models: [sim-large]\n",
+        2,
+        "rules[0].rpm: a rate_limit rule needs rpm, tpm or both",
+    ),
     ("rules:\n  - kind: rate_limit\n    rpm: 0\n", 3, "rules[0].rpm: must be an integer >= 1"),
     ("rules:\n  - kind: rate_limit\n    rpm: 2.5\n", 3, "rules[0].rpm: must be an integer >= 1"),
     ("rules:\n  - kind: flaky\n", 2, "rules[0].error_rate: is required for a flaky rule"),
-    ("rules:\n  - kind: flaky\n    error_rate: true\n", 3,
-     "rules[0].error_rate: must be between 0 and 1, got True"),
-    ("rules:\n  - kind: outage\n    models: sim-large\n", 3,
-     "rules[0].models: must be a list of models"),
-    ("rules:\n  - kind: outage\n    models: [sim-large, 3]\n", 3,
-     "rules[0].models[1]: must be a non-empty string, got 3"),
-    ("rules:\n  - kind: brownout\n    start: 0\n    end: 60\n    error_rate: 0.5\n"
-     "    latency_ramp: 60\n", 6, "rules[0].latency_ramp: must be shorter than the window"),
+    (
+        "rules:\n  - kind: flaky\n    error_rate: true\n",
+        3,
+        "rules[0].error_rate: must be between 0 and 1, got True",
+    ),
+    (
+        "rules:\n  - kind: outage\n    models: sim-large\n",
+        3,
+        "rules[0].models: must be a list of models",
+    ),
+    (
+        "rules:\n  - kind: outage\n    models: [sim-large, 3]\n",
+        3,
+        "rules[0].models[1]: must be a non-empty string, got 3",
+    ),
+    (
+        "rules:\n  - kind: brownout\n    start: 0\n    end: 60\n    error_rate: 0.5\n"
+        "    latency_ramp: 60\n",
+        6,
+        "rules[0].latency_ramp: must be shorter than the window",
+    ),
     ("rules:\n  - kind: quota\n", 2, "rules[0].max_calls: a quota rule needs"),
     ("seed: abc\n", 1, "seed: must be an integer, got 'abc'"),
     ("duration: -5\n", 1, "duration: must be a positive number of seconds"),
     ("rules: {kind: outage}\n", 1, "rules: must be a list of rules"),
-    ("- kind: outage\n", 1, "a fault plan must be a mapping with keys name, description, seed, "
-     "duration, rules, got a list"),
+    (
+        "- kind: outage\n",
+        1,
+        "a fault plan must be a mapping with keys name, description, seed, "
+        "duration, rules, got a list",
+    ),
     ("# nothing yet\n", None, "the plan is empty"),
 ]
 

@@ -124,8 +124,11 @@ def test_incident_errors_name_the_repo_relative_file(tmp_path, monkeypatch):
     monkeypatch.setattr(_loading, "INCIDENTS_DIR", tmp_path)
     with pytest.raises(FaultPlanError) as info:
         load_incident("broken")
-    assert re.fullmatch(r".*broken\.yaml:4: rules\[0\]\.error_rate: must be between 0 and 1, "
-                        r"got 1\.5", str(info.value))
+    assert re.fullmatch(
+        r".*broken\.yaml:4: rules\[0\]\.error_rate: must be between 0 and 1, "
+        r"got 1\.5",
+        str(info.value),
+    )
 
 
 def test_outage_drill_through_the_simulated_provider_on_virtual_time():

@@ -56,9 +56,7 @@ def test_rate_limiter_never_admits_more_than_its_limits_in_any_60s_window(rpm, t
     tpm=st.integers(200, 2000),
     calls=st.lists(st.tuples(gaps, st.integers(0, 200)), min_size=1, max_size=80),
 )
-def test_retry_after_is_positive_whole_seconds_and_waiting_it_admits_a_lone_caller(
-    rpm, tpm, calls
-):
+def test_retry_after_is_positive_whole_seconds_and_waiting_it_admits_a_lone_caller(rpm, tpm, calls):
     plan = FaultPlan([RateLimit(rpm=rpm, tpm=tpm)])
     now, retries = 0.0, 0
     for gap, tokens in calls:
@@ -153,7 +151,8 @@ seconds = st.floats(0, 10_000, allow_nan=False, allow_infinity=False)
 rate = st.floats(0, 1)
 model_lists = st.none() | st.lists(
     st.sampled_from(["sim-large", "sim-small", "sim-large@2026-06", "sim-*"]),
-    min_size=1, max_size=3,
+    min_size=1,
+    max_size=3,
 )
 
 
@@ -185,10 +184,15 @@ def rules(draw):
 
 
 plans = st.builds(
-    lambda rs, seed, name, duration: {"seed": seed, "rules": rs,
-                                      **({"name": name} if name else {}),
-                                      **({"duration": duration} if duration else {})},
-    st.lists(rules(), max_size=6), st.integers(0, 2**63), st.none() | st.text(max_size=10),
+    lambda rs, seed, name, duration: {
+        "seed": seed,
+        "rules": rs,
+        **({"name": name} if name else {}),
+        **({"duration": duration} if duration else {}),
+    },
+    st.lists(rules(), max_size=6),
+    st.integers(0, 2**63),
+    st.none() | st.text(max_size=10),
     st.none() | st.floats(1, 1e5),
 )
 
@@ -225,8 +229,14 @@ _PLAN = {
     "seed": 42,
     "rules": [
         {"kind": "rate_limit", "models": ["sim-large"], "rpm": 30, "tpm": 9000},
-        {"kind": "brownout", "start": 60, "end": 300, "added_latency": 3.0, "latency_ramp": 20,
-         "error_rate": 0.3},
+        {
+            "kind": "brownout",
+            "start": 60,
+            "end": 300,
+            "added_latency": 3.0,
+            "latency_ramp": 20,
+            "error_rate": 0.3,
+        },
         {"kind": "flaky", "error_rate": 0.1, "status": 503},
         {"kind": "slow", "rate": 0.2, "added_latency": 1.5},
         {"kind": "timeout", "rate": 0.05, "after": 20},
@@ -239,8 +249,13 @@ _PLAN = {
 def _run(hash_seed):
     env = {**os.environ, "PYTHONHASHSEED": str(hash_seed)}
     proc = subprocess.run(
-        [sys.executable, "-c", _SCRIPT], input=json.dumps(_PLAN), capture_output=True,
-        text=True, cwd=REPO, env=env, check=True,
+        [sys.executable, "-c", _SCRIPT],
+        input=json.dumps(_PLAN),
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env=env,
+        check=True,
     )
     return json.loads(proc.stdout)
 
@@ -251,5 +266,10 @@ def test_same_plan_and_calls_give_same_decisions_in_separate_processes():
     s = first["summary"]
     # the plan exercised every kind of outcome, so the comparison is not vacuous
     assert s["ok"] > 0 and s["delayed"] > 0 and s["error"] > 0
-    assert set(s["errors_by_code"]) >= {"rate_limit_exceeded", "overloaded_error",
-                                        "service_unavailable", "timeout", "insufficient_quota"}
+    assert set(s["errors_by_code"]) >= {
+        "rate_limit_exceeded",
+        "overloaded_error",
+        "service_unavailable",
+        "timeout",
+        "insufficient_quota",
+    }

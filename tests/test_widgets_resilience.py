@@ -73,8 +73,10 @@ def test_state_spans_cover_the_range_and_drop_zero_length_spans():
         ([{"at": 1.0, "from": "closed", "to": "broken"}], r"events\[0\]\.to: unknown state"),
         ([{"at": "soon", "from": "closed", "to": "open"}], r"events\[0\]\.at: must be a finite"),
         (
-            [{"at": 5.0, "from": "closed", "to": "open"},
-             {"at": 4.0, "from": "open", "to": "half_open"}],
+            [
+                {"at": 5.0, "from": "closed", "to": "open"},
+                {"at": 4.0, "from": "open", "to": "half_open"},
+            ],
             r"events\[1\]\.at: 4.0 is before the previous event",
         ),
         ("closed", "events must be a list of dicts"),
@@ -116,10 +118,19 @@ def test_timeline_draws_each_lane_state_and_each_call_on_its_route():
     assert [t.get_text() for t in ax.get_yticklabels()] == ["secondary", "primary"]
     bars = _bars_by_lane(ax)
     primary, secondary = bars[1.0], bars[0.0]  # the first lane is drawn on top
-    assert [(x, w) for x, w, _ in primary] == [(0.0, 60.0), (60.0, 30.0), (90.0, 30.0),
-                                               (120.0, 1.5), (121.5, 78.5)]
+    assert [(x, w) for x, w, _ in primary] == [
+        (0.0, 60.0),
+        (60.0, 30.0),
+        (90.0, 30.0),
+        (120.0, 1.5),
+        (121.5, 78.5),
+    ]
     assert [c for _x, _w, c in primary] == [
-        STATES["closed"], STATES["open"], STATES["open"], STATES["half_open"], STATES["closed"]
+        STATES["closed"],
+        STATES["open"],
+        STATES["open"],
+        STATES["half_open"],
+        STATES["closed"],
     ]
     assert secondary == [(0.0, 200.0, STATES["closed"])]
     assert _marks(ax, "o") == [(10.0, 1.0), (61.0, 0.0)]  # ok calls, on their own lanes
@@ -154,13 +165,17 @@ def test_plot_backoff_draws_every_sample_and_the_capped_ceiling():
     samples = {0: [0.1, 0.4], 3: [2.5], 6: [7.9, 0.0]}
     ax = plot_backoff(samples, base=0.5, cap=8.0)
     points = sorted(
-        (x, y) for line in ax.lines if line.get_marker() == "o"
+        (x, y)
+        for line in ax.lines
+        if line.get_marker() == "o"
         for x, y in zip(line.get_xdata(), line.get_ydata(), strict=True)
     )
     assert points == [(0, 0.1), (0, 0.4), (3, 2.5), (6, 0.0), (6, 7.9)]
     (ceiling,) = ax.collections  # one short horizontal segment per retry number
     assert [(round(a[0][0], 2), a[0][1], round(a[1][0], 2)) for a in ceiling.get_segments()] == [
-        (-0.35, 0.5, 0.35), (2.65, 4.0, 3.35), (5.65, 8.0, 6.35)
+        (-0.35, 0.5, 0.35),
+        (2.65, 4.0, 3.35),
+        (5.65, 8.0, 6.35),
     ]
     with pytest.raises(ValueError, match=r"delays\[3\]\[0\]"):
         plot_backoff({3: ["slow"]}, base=0.5, cap=8.0)
@@ -168,14 +183,26 @@ def test_plot_backoff_draws_every_sample_and_the_capped_ceiling():
 
 RESULTS = {
     "outage-90s": {
-        "naive": {"served_rate": 0.88, "amplification": 1.49, "cost_usd": 0.096,
-                  "p95_latency": 20.0},
-        "yours": {"served_rate": 1.0, "amplification": 1.05, "cost_usd": 0.4358,
-                  "p95_latency": 1.82},
+        "naive": {
+            "served_rate": 0.88,
+            "amplification": 1.49,
+            "cost_usd": 0.096,
+            "p95_latency": 20.0,
+        },
+        "yours": {
+            "served_rate": 1.0,
+            "amplification": 1.05,
+            "cost_usd": 0.4358,
+            "p95_latency": 1.82,
+        },
     },
     "brownout": {
-        "naive": {"served_rate": 0.985, "amplification": 1.11, "cost_usd": 0.00042,
-                  "p95_latency": 190.25},
+        "naive": {
+            "served_rate": 0.985,
+            "amplification": 1.11,
+            "cost_usd": 0.00042,
+            "p95_latency": 190.25,
+        },
         "yours": {"served_rate": 1.0, "amplification": float("nan"), "cost_usd": 0.41},
     },
 }
@@ -184,7 +211,9 @@ RESULTS = {
 def test_drill_table_has_a_row_per_incident_and_strategy():
     html = drill_table(RESULTS).data
     assert html.count("<tr>") == 5
-    assert "<td style='text-align:left'>outage-90s</td><td style='text-align:left'>naive</td>" in html
+    assert (
+        "<td style='text-align:left'>outage-90s</td><td style='text-align:left'>naive</td>" in html
+    )
     assert "1.490" in html and "0.00042" in html  # small costs keep significant digits
     assert "<td style='text-align:left'></td>" in html  # the missing p95 is an empty cell
 
@@ -193,7 +222,10 @@ def test_drill_comparison_draws_one_bar_per_strategy_and_incident_with_a_number(
     fig = plot_drill_comparison(RESULTS)
     axes = fig.axes
     assert [ax.get_title() for ax in axes] == [
-        "served by a model", "calls per request", "cost (USD)", "p95 latency (virtual s)"
+        "served by a model",
+        "calls per request",
+        "cost (USD)",
+        "p95 latency (virtual s)",
     ]
     heights = sorted(round(p.get_height(), 6) for p in axes[1].patches)
     assert heights == [1.05, 1.11, 1.49]  # the NaN amplification draws no bar

@@ -210,11 +210,14 @@ class FaultPlan:
             if value is not None and not isinstance(value, str):
                 raise FaultPlanError(f"must be a string, got {value!r}", path=field)
         if duration is not None and (
-            isinstance(duration, bool) or not isinstance(duration, int | float)
-            or not math.isfinite(duration) or duration <= 0
+            isinstance(duration, bool)
+            or not isinstance(duration, int | float)
+            or not math.isfinite(duration)
+            or duration <= 0
         ):
-            raise FaultPlanError(f"must be a positive number of seconds, got {duration!r}",
-                                 path="duration")
+            raise FaultPlanError(
+                f"must be a positive number of seconds, got {duration!r}", path="duration"
+            )
         self.rules: tuple[Rule, ...] = tuple(built)
         self.seed = seed
         self.name = name
@@ -270,11 +273,18 @@ class FaultPlan:
                 for rule, call, state in passed:
                     rule.record(call, state)
             outcome = "error" if error else "delayed" if latency > 0 else "ok"
-            self.events.append(FaultEvent(
-                t=now, model=model, call_index=index, outcome=outcome, rules=tuple(kinds),
-                status=None if error is None else error.status_code,
-                code=None if error is None else error.code, extra_latency=latency,
-            ))
+            self.events.append(
+                FaultEvent(
+                    t=now,
+                    model=model,
+                    call_index=index,
+                    outcome=outcome,
+                    rules=tuple(kinds),
+                    status=None if error is None else error.status_code,
+                    code=None if error is None else error.code,
+                    extra_latency=latency,
+                )
+            )
         return FaultDecision(error=error, extra_latency=latency)
 
     def summary(self) -> dict[str, Any]:
@@ -324,11 +334,15 @@ class FaultPlan:
                 )
             unknown = [k for k in data if k not in _PLAN_KEYS]
             if unknown:
-                raise FaultPlanError(f"unknown key; allowed: {', '.join(_PLAN_KEYS)}",
-                                     path=str(unknown[0]))
+                raise FaultPlanError(
+                    f"unknown key; allowed: {', '.join(_PLAN_KEYS)}", path=str(unknown[0])
+                )
             return cls(
-                data.get("rules", ()), seed=data.get("seed", 0), name=data.get("name"),
-                description=data.get("description"), duration=data.get("duration"),
+                data.get("rules", ()),
+                seed=data.get("seed", 0),
+                name=data.get("name"),
+                description=data.get("description"),
+                duration=data.get("duration"),
             )
         except FaultPlanError as e:
             raise e.located(source, e.line) from None

@@ -60,8 +60,11 @@ def parse_text(text: str, fmt: str, source: str | None) -> tuple[Any, LineOf]:
         try:
             data = json.loads(text)
         except json.JSONDecodeError as e:
-            raise FaultPlanError(f"invalid JSON: {e.msg} (column {e.colno})",
-                                 source=source or "<json>", line=e.lineno) from None
+            raise FaultPlanError(
+                f"invalid JSON: {e.msg} (column {e.colno})",
+                source=source or "<json>",
+                line=e.lineno,
+            ) from None
         # JSON is valid YAML, so the same node walk finds lines for field paths.
         return data, _yaml_line_of(text)
     try:
@@ -69,8 +72,11 @@ def parse_text(text: str, fmt: str, source: str | None) -> tuple[Any, LineOf]:
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         problem = getattr(e, "problem", None) or str(e)
-        raise FaultPlanError(f"invalid YAML: {problem}", source=source or "<yaml>",
-                             line=None if mark is None else mark.line + 1) from None
+        raise FaultPlanError(
+            f"invalid YAML: {problem}",
+            source=source or "<yaml>",
+            line=None if mark is None else mark.line + 1,
+        ) from None
     return data, _yaml_line_of(text)
 
 

@@ -27,8 +27,19 @@ from infralab.llm.errors import (
 )
 
 __all__ = [
-    "RULE_KINDS", "Call", "Effect", "Rule", "rule_from_dict",
-    "RateLimit", "Outage", "Brownout", "Flaky", "Slow", "Timeout", "Quota", "Auth",
+    "RULE_KINDS",
+    "Call",
+    "Effect",
+    "Rule",
+    "rule_from_dict",
+    "RateLimit",
+    "Outage",
+    "Brownout",
+    "Flaky",
+    "Slow",
+    "Timeout",
+    "Quota",
+    "Auth",
 ]
 
 # Status codes a server-side fault may answer with (errors.py has a class for each).
@@ -201,11 +212,15 @@ class RateLimit(Rule):
         del admitted[:expired]
 
         if self.tpm is not None and call.input_tokens > self.tpm:
-            return Effect(error=RateLimitError(
-                f"Request too large for {call.model} on tokens per min (TPM): Limit {self.tpm}, "
-                f"Requested {call.input_tokens}. The input or output tokens must be reduced.",
-                retry_after=None, model=call.model, request_id=call.request_id,
-            ))
+            return Effect(
+                error=RateLimitError(
+                    f"Request too large for {call.model} on tokens per min (TPM): Limit {self.tpm}, "
+                    f"Requested {call.input_tokens}. The input or output tokens must be reduced.",
+                    retry_after=None,
+                    model=call.model,
+                    request_id=call.request_id,
+                )
+            )
         # How many of the oldest admitted calls must leave the window before this one fits.
         must_expire, what, limit, used = 0, "", 0, 0
         if self.rpm is not None and len(admitted) + 1 > self.rpm:
@@ -231,11 +246,15 @@ class RateLimit(Rule):
         while admitted[must_expire - 1][0] > (call.now + retry_after) - WINDOW_SECONDS:
             retry_after += 1
         requested = 1 if what.startswith("requests") else call.input_tokens
-        return Effect(error=RateLimitError(
-            f"Rate limit reached for {call.model} on {what}: Limit {limit}, Used {used}, "
-            f"Requested {requested}. Please try again in {retry_after}s.",
-            retry_after=retry_after, model=call.model, request_id=call.request_id,
-        ))
+        return Effect(
+            error=RateLimitError(
+                f"Rate limit reached for {call.model} on {what}: Limit {limit}, Used {used}, "
+                f"Requested {requested}. Please try again in {retry_after}s.",
+                retry_after=retry_after,
+                model=call.model,
+                request_id=call.request_id,
+            )
+        )
 
     def record(self, call: Call, state: dict[str, list[tuple[float, int]]]) -> None:
         # insort, not append: threads sharing a plan may report slightly out of order
@@ -367,8 +386,9 @@ class Quota(Rule):
         self._set("max_calls", s.optional_count(self.max_calls, "max_calls"))
         self._set("max_tokens", s.optional_count(self.max_tokens, "max_tokens"))
         if self.max_calls is None and self.max_tokens is None:
-            raise FaultPlanError("a quota rule needs max_calls, max_tokens or both",
-                                 path="max_calls")
+            raise FaultPlanError(
+                "a quota rule needs max_calls, max_tokens or both", path="max_calls"
+            )
 
     def new_state(self) -> _Usage:
         return _Usage()
@@ -377,10 +397,13 @@ class Quota(Rule):
         if (self.max_calls is not None and state.calls >= self.max_calls) or (
             self.max_tokens is not None and state.tokens >= self.max_tokens
         ):
-            return Effect(error=QuotaExceededError(
-                "You exceeded your current quota, please check your plan and billing details.",
-                model=call.model, request_id=call.request_id,
-            ))
+            return Effect(
+                error=QuotaExceededError(
+                    "You exceeded your current quota, please check your plan and billing details.",
+                    model=call.model,
+                    request_id=call.request_id,
+                )
+            )
         return None
 
     def record(self, call: Call, state: _Usage) -> None:
@@ -396,10 +419,13 @@ class Auth(Rule):
     kind: ClassVar[str] = "auth"
 
     def decide(self, call: Call, state: None) -> Effect:
-        return Effect(error=AuthenticationError(
-            "Incorrect API key provided: sk-sim-****old0. The key was revoked.",
-            model=call.model, request_id=call.request_id,
-        ))
+        return Effect(
+            error=AuthenticationError(
+                "Incorrect API key provided: sk-sim-****old0. The key was revoked.",
+                model=call.model,
+                request_id=call.request_id,
+            )
+        )
 
 
 RULE_KINDS: dict[str, type[Rule]] = {
@@ -418,5 +444,3 @@ def rule_from_dict(data: Any) -> Rule:
         reason = "is required" if kind is None else f"unknown rule kind {kind!r}"
         raise FaultPlanError(f"{reason}; allowed: {', '.join(RULE_KINDS)}", path="kind")
     return RULE_KINDS[kind].from_dict(data)
-
-

@@ -114,5 +114,7 @@ def models(value: Any, field: str) -> tuple[str, ...] | None:
         raise FaultPlanError("must not be empty (leave it out to target every model)", path=field)
     for i, prefix in enumerate(value):
         if not isinstance(prefix, str) or not prefix:
-            raise FaultPlanError(f"must be a non-empty string, got {prefix!r}", path=f"{field}[{i}]")
+            raise FaultPlanError(
+                f"must be a non-empty string, got {prefix!r}", path=f"{field}[{i}]"
+            )
     return tuple(value)

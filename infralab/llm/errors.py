@@ -220,5 +220,7 @@ def error_for_status(status: int | str, message: str = "", **kw) -> ProviderErro
         cls = _BY_STATUS[int(status)]
     except (KeyError, ValueError):
         known = sorted(map(str, _BY_STATUS)) + sorted(named)
-        raise ValueError(f"no provider error for status {status!r}; known: {', '.join(known)}") from None
+        raise ValueError(
+            f"no provider error for status {status!r}; known: {', '.join(known)}"
+        ) from None
     return cls(message, **kw)

@@ -56,11 +56,11 @@ DRILL_METRICS = (
 _OK, _REFUSED = "ok", "not_permitted"
 
 
-
 def _figure_of(ax: Any) -> Any:
     """The top-level Figure an Axes is drawn on (``ax.figure`` may be a SubFigure)."""
     fig = ax.figure
     return fig.figure if hasattr(fig, "figure") and fig.figure is not None else fig
+
 
 def _number(value: Any, where: str) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
@@ -147,8 +147,13 @@ def _check_calls(calls: Sequence[Mapping[str, Any]]) -> list[tuple[float, str, s
         if not isinstance(outcome, str):
             raise ValueError(f"calls[{i}].outcome: must be a string, got {outcome!r}")
         route = call.get("route")
-        out.append((_number(call["start"], f"calls[{i}].start"), outcome,
-                    None if route is None else str(route)))
+        out.append(
+            (
+                _number(call["start"], f"calls[{i}].start"),
+                outcome,
+                None if route is None else str(route),
+            )
+        )
     return out
 
 
@@ -196,8 +201,9 @@ def plot_breaker_timeline(
             lanes[route] = []
     if not lanes:
         lanes["breaker"] = []
-    last = max([e[0] for evs in lanes.values() for e in evs] + [c[0] for c in checked_calls]
-               + [0.0])
+    last = max(
+        [e[0] for evs in lanes.values() for e in evs] + [c[0] for c in checked_calls] + [0.0]
+    )
     end = _number(end, "end") if end is not None else last + max(5.0, 0.03 * last)
 
     own_figure = ax is None
@@ -209,12 +215,14 @@ def plot_breaker_timeline(
         events = [{"at": a, "from": s, "to": d} for a, s, d in lanes[name]]
         for t0, t1, state in state_spans(events, end):
             ax.barh(y, t1 - t0, left=t0, height=0.8, color=STATES[state], edgecolor="none")
-        mine = [c for c in checked_calls if (c[2] or "breaker") == name
-                or (c[2] is None and len(names) == 1)]
+        mine = [
+            c
+            for c in checked_calls
+            if (c[2] or "breaker") == name or (c[2] is None and len(names) == 1)
+        ]
         for outcome, marker, colour in ((_OK, "o", "#1e8449"), (_REFUSED, "|", "#7f8c8d")):
             xs = [c[0] for c in mine if c[1] == outcome]
-            ax.plot(xs, [y] * len(xs), linestyle="none", marker=marker, color=colour,
-                    markersize=4)
+            ax.plot(xs, [y] * len(xs), linestyle="none", marker=marker, color=colour, markersize=4)
         xs = [c[0] for c in mine if c[1] not in (_OK, _REFUSED)]
         ax.plot(xs, [y] * len(xs), linestyle="none", marker="x", color="#c0392b", markersize=5)
     ax.set_yticks(range(len(names)))
@@ -238,8 +246,7 @@ def _legend_below(ax: Axes, handles: list[Any], own_figure: bool) -> None:
         ax.legend(handles=handles, fontsize=7, loc="best")
         return
     fig = _figure_of(ax)
-    fig.legend(handles=handles, fontsize=7, ncol=len(handles), loc="lower center",
-               frameon=False)
+    fig.legend(handles=handles, fontsize=7, ncol=len(handles), loc="lower center", frameon=False)
     # Leave about 0.35 inch at the bottom for the legend, whatever the figure's height.
     fig.tight_layout(rect=(0.0, min(0.4, 0.35 / fig.get_figheight()), 1.0, 1.0))
 
@@ -266,12 +273,24 @@ def plot_backoff(
     attempts = sorted(delays)
     for n in attempts:
         ys = [_number(v, f"delays[{n}][{i}]") for i, v in enumerate(delays[n])]
-        ax.plot([n] * len(ys), ys, linestyle="none", marker="o", markersize=2, alpha=0.35,
-                color="#2e86c1")
+        ax.plot(
+            [n] * len(ys),
+            ys,
+            linestyle="none",
+            marker="o",
+            markersize=2,
+            alpha=0.35,
+            color="#2e86c1",
+        )
     if attempts:
         ceiling = [min(cap, base * 2 ** min(n, 64)) for n in attempts]
-        ax.hlines(ceiling, [n - 0.35 for n in attempts], [n + 0.35 for n in attempts],
-                  color="#c0392b", label="ceiling min(cap, base·2ⁿ)")
+        ax.hlines(
+            ceiling,
+            [n - 0.35 for n in attempts],
+            [n + 0.35 for n in attempts],
+            color="#c0392b",
+            label="ceiling min(cap, base·2ⁿ)",
+        )
         ax.legend(fontsize=8, loc="upper left")
     ax.set_xlabel("retry number n")
     ax.set_ylabel("delay (s)")
@@ -319,9 +338,11 @@ def drill_table(
     for incident, by_strategy in results.items():
         for strategy, summary in by_strategy.items():
             cells = [incident, strategy, *(_fmt(summary.get(k)) for k, _l in metrics)]
-            rows.append("<tr>" + "".join(
-                f"<td style='text-align:left'>{html.escape(str(c))}</td>" for c in cells
-            ) + "</tr>")
+            rows.append(
+                "<tr>"
+                + "".join(f"<td style='text-align:left'>{html.escape(str(c))}</td>" for c in cells)
+                + "</tr>"
+            )
     return HTML(f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>")
 
 
@@ -359,8 +380,11 @@ def plot_drill_comparison(
             xs, ys = [], []
             for i, incident in enumerate(incidents):
                 value = results[incident].get(strategy, {}).get(key)
-                if isinstance(value, int | float) and not isinstance(value, bool) \
-                        and math.isfinite(value):
+                if (
+                    isinstance(value, int | float)
+                    and not isinstance(value, bool)
+                    and math.isfinite(value)
+                ):
                     xs.append(i + (j - (len(strategies) - 1) / 2) * width)
                     ys.append(float(value))
             ax.bar(xs, ys, width=width, label=strategy, color=colours[j % len(colours)])
@@ -368,8 +392,7 @@ def plot_drill_comparison(
         ax.set_xticklabels(incidents, rotation=25, fontsize=8, ha="right")
         ax.set_title(label, fontsize=10)
     handles, labels = axes[0][0].get_legend_handles_labels()
-    fig.legend(handles, labels, fontsize=8, ncol=len(strategies), loc="lower center",
-               frameon=False)
+    fig.legend(handles, labels, fontsize=8, ncol=len(strategies), loc="lower center", frameon=False)
     fig.tight_layout(rect=(0.0, 0.08, 1.0, 1.0))
     return fig
 
@@ -392,7 +415,9 @@ def drill_explorer(runs: Mapping[str, Mapping[str, Any]]):
         raise ValueError("drill_explorer needs a non-empty dict: label -> run")
     for label, run in runs.items():
         if not isinstance(run, Mapping) or "breakers" not in run or "calls" not in run:
-            raise ValueError(f"runs[{label!r}]: needs 'breakers' and 'calls' (and optionally 'end')")
+            raise ValueError(
+                f"runs[{label!r}]: needs 'breakers' and 'calls' (and optionally 'end')"
+            )
     choice = widgets.Dropdown(options=list(runs), description="run")
     out = widgets.Output()
 
@@ -400,8 +425,9 @@ def drill_explorer(runs: Mapping[str, Mapping[str, Any]]):
         run = runs[choice.value]
         with out:
             out.clear_output(wait=True)
-            ax = plot_breaker_timeline(run["breakers"], run["calls"], end=run.get("end"),
-                                       title=choice.value)
+            ax = plot_breaker_timeline(
+                run["breakers"], run["calls"], end=run.get("end"), title=choice.value
+            )
             display(_figure_of(ax))
             plt.close(_figure_of(ax))
 

@@ -26,11 +26,15 @@ class RoutingGuard:
         if len(path) > self.max_hops:  # this hop would be hop number len(path)
             return f"hop_limit: hop {len(path)} refused, at most {self.max_hops} hops"
         here = path[-1]
-        if self.allowed is not None and here in self.allowed and next_node not in self.allowed[here]:
+        if (
+            self.allowed is not None
+            and here in self.allowed
+            and next_node not in self.allowed[here]
+        ):
             return f"not_allowed: {here} -> {next_node} is not in the table"
         seq = [*path, next_node]
         for p in (2, 3):
-            tail = seq[-2 * p:]
+            tail = seq[-2 * p :]
             if len(seq) >= 2 * p and tail[:p] == tail[p:] and len(set(tail[:p])) > 1:
                 return f"ping_pong: {' -> '.join(tail)} repeats with period {p}"
         return None

@@ -33,8 +33,9 @@ def build_hierarchy(top_model, team_models, desk, guard=None):
     teams = {team: build_team(team, team_models[team], desk) for team in TEAMS}
 
     def director(state: RequestState) -> Command:
-        choice, call = ask_router(top_model, state["messages"], [*ROUTES, "FINISH"],
-                                  node="director")
+        choice, call = ask_router(
+            top_model, state["messages"], [*ROUTES, "FINISH"], node="director"
+        )
         update = {"path": ["director"], "calls": [call]}
         if choice == "FINISH":
             return Command(goto=END, update={**update, "status": "done"})
@@ -56,8 +57,7 @@ def build_hierarchy(top_model, team_models, desk, guard=None):
             except (ProviderError, GraphRecursionError) as exc:  # the bulkhead
                 reason = f"team_failure: {team}: {type(exc).__name__}"
                 return Command(goto=ESCALATE, update={"reason": reason})
-            update = {"messages": out["messages"][before:], "path": [team],
-                      "calls": out["calls"]}
+            update = {"messages": out["messages"][before:], "path": [team], "calls": out["calls"]}
             return Command(goto="director", update=update)
 
         return node

@@ -11,8 +11,9 @@ def build_mesh(model, desk, guard=None):
     """Agents that answer or hand the request to a peer; a guard checks every handoff."""
     workers = {"triage": Worker("triage", model, [], handoffs=ROUTES)}
     for route in ROUTES:
-        workers[route] = Worker(route, model, desk.tools_for(route),
-                                handoffs=MESH_TRANSITIONS[route])
+        workers[route] = Worker(
+            route, model, desk.tools_for(route), handoffs=MESH_TRANSITIONS[route]
+        )
 
     def agent(name):
         def node(state: RequestState) -> Command:

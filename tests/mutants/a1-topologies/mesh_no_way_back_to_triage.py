@@ -11,8 +11,9 @@ def build_mesh(model, desk, guard=None):
     """Agents that answer or hand the request to a peer; a guard checks every handoff."""
     workers = {"triage": Worker("triage", model, [], handoffs=ROUTES)}
     for route in ROUTES:
-        workers[route] = Worker(route, model, desk.tools_for(route),
-                                handoffs=MESH_TRANSITIONS[route])
+        workers[route] = Worker(
+            route, model, desk.tools_for(route), handoffs=MESH_TRANSITIONS[route]
+        )
 
     def agent(name):
         def node(state: RequestState) -> Command:
@@ -21,8 +22,9 @@ def build_mesh(model, desk, guard=None):
             if result.handoff is None:
                 return Command(goto=END, update={**update, "status": "done"})
             if guard is not None:
-                reason = guard([*state["path"], name], result.handoff,
-                               [*state["calls"], *result.calls])
+                reason = guard(
+                    [*state["path"], name], result.handoff, [*state["calls"], *result.calls]
+                )
                 if reason:
                     return Command(goto=ESCALATE, update={**update, "reason": reason})
             return Command(goto=result.handoff, update=update)

@@ -42,7 +42,8 @@ def summarize_runs(records):
 def pick_topology(table, *, max_p95_latency_s, max_mean_cost_usd):
     """The most successful topology within the latency and cost limits, or None."""
     fits = [
-        (name, row) for name, row in table.items()
+        (name, row)
+        for name, row in table.items()
         if row["p95_latency_s"] <= max_p95_latency_s and row["mean_cost_usd"] <= max_mean_cost_usd
     ]
     if not fits:

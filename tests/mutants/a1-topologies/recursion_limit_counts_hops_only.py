@@ -30,7 +30,7 @@ class RoutingGuard:
             return f"not_allowed: {here} -> {next_node} is not in the table"
         seq = [*path, next_node]
         for p in (2, 3):
-            tail = seq[-2 * p:]
+            tail = seq[-2 * p :]
             if len(seq) >= 2 * p and tail[:p] == tail[p:] and len(set(tail[:p])) > 1:
                 return f"ping_pong: {' -> '.join(tail)} repeats with period {p}"
         return None

@@ -15,8 +15,14 @@ def is_retryable(err: BaseException) -> bool:
     return status in (408, 409) or status >= 500
 
 
-def backoff_delay(attempt: int, *, base: float = 0.5, cap: float = 30.0,
-                  rng: random.Random, retry_after: float | None = None) -> float:
+def backoff_delay(
+    attempt: int,
+    *,
+    base: float = 0.5,
+    cap: float = 30.0,
+    rng: random.Random,
+    retry_after: float | None = None,
+) -> float:
     """Seconds to wait before retry number ``attempt`` (0 for the first retry)."""
     if attempt < 0:
         raise ValueError(f"attempt must be >= 0, got {attempt}")

@@ -4,8 +4,14 @@
 class RetryBudget:
     """Retries allowed: a share of recent requests plus a small reserve per second."""
 
-    def __init__(self, *, ratio: float = 0.2, min_per_second: float = 0.1,
-                 window: float = 10.0, clock: Clock | None = None):
+    def __init__(
+        self,
+        *,
+        ratio: float = 0.2,
+        min_per_second: float = 0.1,
+        window: float = 10.0,
+        clock: Clock | None = None,
+    ):
         self.ratio = ratio
         self.min_per_second = min_per_second
         self.window = window

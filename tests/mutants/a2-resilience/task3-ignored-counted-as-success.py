@@ -7,12 +7,20 @@ CLOSED, OPEN, HALF_OPEN = "closed", "open", "half_open"
 class CircuitBreaker:
     """A count-based circuit breaker with the semantics of resilience4j."""
 
-    def __init__(self, *, window_size: int = 10, minimum_calls: int = 10,
-                 failure_rate_threshold: float = 50.0,
-                 slow_call_rate_threshold: float = 100.0, slow_call_duration: float = 60.0,
-                 wait_duration_in_open: float = 60.0, permitted_calls_in_half_open: int = 3,
-                 ignore_exceptions: tuple = (), name: str = "breaker",
-                 clock: Clock | None = None):
+    def __init__(
+        self,
+        *,
+        window_size: int = 10,
+        minimum_calls: int = 10,
+        failure_rate_threshold: float = 50.0,
+        slow_call_rate_threshold: float = 100.0,
+        slow_call_duration: float = 60.0,
+        wait_duration_in_open: float = 60.0,
+        permitted_calls_in_half_open: int = 3,
+        ignore_exceptions: tuple = (),
+        name: str = "breaker",
+        clock: Clock | None = None,
+    ):
         self.window_size = window_size
         self.minimum_calls = minimum_calls
         self.failure_rate_threshold = failure_rate_threshold
@@ -94,8 +102,10 @@ class CircuitBreaker:
             return
         failure_rate = 100.0 * sum(f for f, _ in self._window) / calls
         slow_rate = 100.0 * sum(s for _, s in self._window) / calls
-        if (failure_rate >= self.failure_rate_threshold
-                or slow_rate >= self.slow_call_rate_threshold):
+        if (
+            failure_rate >= self.failure_rate_threshold
+            or slow_rate >= self.slow_call_rate_threshold
+        ):
             self._transition(OPEN)
         elif self._state == HALF_OPEN:
             self._transition(CLOSED)

@@ -1,8 +1,10 @@
 # mutant: checks the deadline only for pauses, so calls still start after it
 # replaces: task4-solution
 # loses: task4
-DEGRADED_ANSWER = ("Sorry, our assistant is overloaded right now. Your ticket is saved and a "
-                   "person will answer it shortly.")
+DEGRADED_ANSWER = (
+    "Sorry, our assistant is overloaded right now. Your ticket is saved and a "
+    "person will answer it shortly."
+)
 
 
 @dataclass
@@ -10,17 +12,27 @@ class Route:
     """One way to answer: a named model, optionally behind a circuit breaker."""
 
     name: str
-    model: Any            # anything with .invoke(messages) -> AIMessage, e.g. SimChatModel
-    breaker: Any = None   # anything with .call(fn, *args), e.g. your CircuitBreaker
+    model: Any  # anything with .invoke(messages) -> AIMessage, e.g. SimChatModel
+    breaker: Any = None  # anything with .call(fn, *args), e.g. your CircuitBreaker
 
 
 class FallbackChain:
     """Answer a request through routes in order, with retries, a deadline and a last resort."""
 
-    def __init__(self, routes, *, long_context=None, deadline: float = 30.0,
-                 max_attempts: int = 3, budget=None, retryable=None, delay=None,
-                 degraded_answer: str = DEGRADED_ANSWER, seed: int = 0,
-                 clock: Clock | None = None):
+    def __init__(
+        self,
+        routes,
+        *,
+        long_context=None,
+        deadline: float = 30.0,
+        max_attempts: int = 3,
+        budget=None,
+        retryable=None,
+        delay=None,
+        degraded_answer: str = DEGRADED_ANSWER,
+        seed: int = 0,
+        clock: Clock | None = None,
+    ):
         self.routes = list(routes)
         self.long_context = long_context
         self.deadline = deadline
@@ -28,8 +40,11 @@ class FallbackChain:
         self.budget = budget
         self.retryable = retryable or is_retryable
         rng = random.Random(seed)
-        self.delay = delay or (lambda attempt, err: backoff_delay(
-            attempt, base=0.5, cap=8.0, rng=rng, retry_after=getattr(err, "retry_after", None)))
+        self.delay = delay or (
+            lambda attempt, err: backoff_delay(
+                attempt, base=0.5, cap=8.0, rng=rng, retry_after=getattr(err, "retry_after", None)
+            )
+        )
         self.degraded_answer = degraded_answer
         self._fixed_clock = clock
 
@@ -43,8 +58,13 @@ class FallbackChain:
             self.budget.record_request()
 
         def finish(served_by, content, cost):
-            return {"served_by": served_by, "content": content, "cost_usd": cost,
-                    "attempts": attempts, "elapsed": clock.now() - start}
+            return {
+                "served_by": served_by,
+                "content": content,
+                "cost_usd": cost,
+                "attempts": attempts,
+                "elapsed": clock.now() - start,
+            }
 
         def degraded():
             return finish("degraded", self.degraded_answer, 0.0)
@@ -61,13 +81,20 @@ class FallbackChain:
                     else:
                         message = route.model.invoke(messages)
                 except CallNotPermittedError:
-                    attempts.append({"route": route.name, "start": t0, "end": clock.now(),
-                                     "outcome": "not_permitted"})
+                    attempts.append(
+                        {
+                            "route": route.name,
+                            "start": t0,
+                            "end": clock.now(),
+                            "outcome": "not_permitted",
+                        }
+                    )
                     break
                 except ProviderError as err:
                     calls += 1
-                    attempts.append({"route": route.name, "start": t0, "end": clock.now(),
-                                     "outcome": err.code})
+                    attempts.append(
+                        {"route": route.name, "start": t0, "end": clock.now(), "outcome": err.code}
+                    )
                     if isinstance(err, ContextLengthExceededError):
                         if self.long_context is None or route is self.long_context:
                             return degraded()
@@ -82,9 +109,11 @@ class FallbackChain:
                         break
                     clock.sleep(pause)
                     continue
-                attempts.append({"route": route.name, "start": t0, "end": clock.now(),
-                                 "outcome": "ok"})
-                cost = float((getattr(message, "response_metadata", None) or {})
-                             .get("cost_usd", 0.0))
+                attempts.append(
+                    {"route": route.name, "start": t0, "end": clock.now(), "outcome": "ok"}
+                )
+                cost = float(
+                    (getattr(message, "response_metadata", None) or {}).get("cost_usd", 0.0)
+                )
                 return finish(route.name, message.content, cost)
         return degraded()

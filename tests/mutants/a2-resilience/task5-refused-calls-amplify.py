@@ -24,15 +24,33 @@ def resilient_strategy(plan):
 
     def breaker(name):
         return CircuitBreaker(
-            window_size=10, minimum_calls=5, failure_rate_threshold=50.0,
-            slow_call_rate_threshold=50.0, slow_call_duration=4.0,
-            wait_duration_in_open=30.0, permitted_calls_in_half_open=2,
-            ignore_exceptions=client_errors, name=name)
+            window_size=10,
+            minimum_calls=5,
+            failure_rate_threshold=50.0,
+            slow_call_rate_threshold=50.0,
+            slow_call_duration=4.0,
+            wait_duration_in_open=30.0,
+            permitted_calls_in_half_open=2,
+            ignore_exceptions=client_errors,
+            name=name,
+        )
 
     routes = [
-        Route("primary", SimChatModel(profile="sim-large@2026-11", fault_plan=plan), breaker("primary")),
-        Route("secondary", SimChatModel(profile="sim-small@2026-11", fault_plan=plan), breaker("secondary")),
+        Route(
+            "primary",
+            SimChatModel(profile="sim-large@2026-11", fault_plan=plan),
+            breaker("primary"),
+        ),
+        Route(
+            "secondary",
+            SimChatModel(profile="sim-small@2026-11", fault_plan=plan),
+            breaker("secondary"),
+        ),
     ]
-    long_context = Route("long_context", SimChatModel(profile="sim-large-long@2026-11", fault_plan=plan))
+    long_context = Route(
+        "long_context", SimChatModel(profile="sim-large-long@2026-11", fault_plan=plan)
+    )
     budget = RetryBudget(ratio=0.1, min_per_second=0.05, window=30.0)
-    return FallbackChain(routes, long_context=long_context, deadline=20.0, max_attempts=2, budget=budget)
+    return FallbackChain(
+        routes, long_context=long_context, deadline=20.0, max_attempts=2, budget=budget
+    )
