@@ -340,6 +340,9 @@ def _install_signal_handlers() -> None:
 
     for sig in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, handler)
+    # Ctrl-C must stop both servers even when SIGINT came in ignored (a shell starts
+    # background jobs that way), so restore Python's own handler explicitly.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def _run_interactive(servers: Servers) -> int:
