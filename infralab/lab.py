@@ -249,6 +249,29 @@ def start_phoenix(port: int, grpc_port: int, working_dir: Path) -> Child:
     )
 
 
+def _write_offline_lab_settings() -> None:
+    """Tell JupyterLab in this venv never to fetch news or check for updates.
+
+    The server flags stop the requests; this setting also stops the "Would you like to get
+    notified about official Jupyter news?" toast that a newcomer would otherwise see first.
+    It is written to the venv's application settings (``overrides.json``), merged with what
+    is there, so the learner's own user settings stay theirs.
+    """
+    path = Path(sys.prefix) / "share" / "jupyter" / "lab" / "settings" / "overrides.json"
+    key = "@jupyterlab/apputils-extension:notification"
+    try:
+        current = json.loads(path.read_text()) if path.exists() else {}
+    except (OSError, ValueError):
+        return  # a hand-edited file we cannot read: leave it alone
+    wanted = {"fetchNews": "false", "checkForUpdates": False}
+    if current.get(key, {}) == {**current.get(key, {}), **wanted}:
+        return
+    current[key] = {**current.get(key, {}), **wanted}
+    with contextlib.suppress(OSError):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(current, indent=2) + "\n")
+
+
 class Servers:
     """Phoenix and JupyterLab, started together and stopped together."""
 
@@ -274,6 +297,7 @@ class Servers:
 
     def start(self) -> None:
         python = sys.executable
+        _write_offline_lab_settings()
         base = _base_env()
         self.phoenix = start_phoenix(self.phoenix_port, self.grpc_port, self.phoenix_dir)
         lab_env = {
