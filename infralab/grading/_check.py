@@ -28,6 +28,8 @@ def _error_of(cell: Any) -> str | None:
             ename = out.get("ename", "Error")
             evalue = _ANSI.sub("", str(out.get("evalue", "")))
             text = f"{ename}: {evalue}" if evalue else ename
+            if ename == "ProbeError" and evalue:
+                text = evalue  # already "Type: message" of what the learner's code raised
             return text[:_MAX_MESSAGE]
     return None
 

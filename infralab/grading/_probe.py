@@ -21,7 +21,14 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["probe", "ProbeError", "set_transport", "evaluate_snippet", "to_plain_json"]
+__all__ = [
+    "probe",
+    "ProbeError",
+    "set_transport",
+    "evaluate_snippet",
+    "to_plain_json",
+    "describe_exception",
+]
 
 
 class ProbeError(AssertionError):
@@ -94,6 +101,25 @@ def _refuse(obj: Any) -> Any:
     )
 
 
+def describe_exception(exc: BaseException, limit: int = 2000) -> str:
+    """One line a learner can act on: ``"Type: message"``, never more than ``limit`` chars.
+
+    A task that is still ``raise NotImplementedError()`` says so in plain words, because that
+    is what every learner sees first.
+    """
+    if type(exc) is NotImplementedError and not exc.args:
+        return (
+            "NotImplementedError: not implemented yet; replace `raise NotImplementedError()` "
+            "in this task's solution cell with your code"
+        )
+    try:
+        message = str(exc)
+    except Exception:  # noqa: BLE001 - a learner exception whose __str__ raises
+        message = ""
+    text = f"{type(exc).__name__}: {message}" if message else type(exc).__name__
+    return text[:limit]
+
+
 def probe(code: str) -> Any:
     """Evaluate ``code`` where the learner's code lives and return the result as plain data.
 
@@ -122,7 +148,7 @@ def probe(code: str) -> Any:
         except BaseException as exc:  # noqa: BLE001 - report any failure as a failed probe
             if isinstance(exc, KeyboardInterrupt):
                 raise
-            raise ProbeError(f"{type(exc).__name__}: {exc}") from exc
+            raise ProbeError(describe_exception(exc)) from exc
         text = to_plain_json(value)
     try:
         return json.loads(text)

@@ -18,17 +18,15 @@ import shutil
 import sys
 from typing import Any
 
+from infralab.grading._probe import describe_exception
+
 __all__ = ["main"]
 
 _MAX_ERROR = 2000
 
 
 def _describe(exc: BaseException) -> str:
-    try:
-        text = f"{type(exc).__name__}: {exc}"
-    except Exception:  # noqa: BLE001 - a learner exception whose __str__ raises
-        text = type(exc).__name__
-    return text[:_MAX_ERROR]
+    return describe_exception(exc, _MAX_ERROR)
 
 
 def _make_shell() -> Any:
