@@ -203,6 +203,7 @@ def plot_timeline(tracing_or_rows: Any, *, ax: Axes | None = None) -> Axes:
     handles = [Patch(color=_KIND_COLORS.get(k, "#8c8c8c"), label=k) for k in seen]
     if any(r["status"] == "ERROR" for r in rows):
         handles.append(Patch(facecolor="#c44e52", hatch="//", edgecolor="black", label="ERROR"))
-    ax.legend(handles=handles, fontsize=7, loc="lower right")
+    # Outside the axes, to the right: inside, it would cover the last (lowest) bars.
+    ax.legend(handles=handles, fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     ax.grid(axis="x", alpha=0.3)
     return ax
