@@ -6,7 +6,9 @@ harness, the attack corpus and the benchmark all use.
 
 from __future__ import annotations
 
+import ast
 import copy
+import dataclasses
 import re
 import threading
 from dataclasses import dataclass
@@ -194,7 +196,12 @@ def make_submission(spec: LabSpec, replacements: dict[str, str] | None = None) -
 
 @dataclass(frozen=True)
 class Mutant:
-    """A plausible learner mistake (tests/mutants/<lab>/<name>.py, docs/authoring.md)."""
+    """A plausible learner mistake (tests/mutants/<lab>/<name>.py, docs/authoring.md).
+
+    ``code`` is the whole solution cell the mistake produces. A mutant file holds either that
+    whole cell, or ``EDITS = [(old, new), ...]``: replacements applied, in order, to the
+    reference cell, each ``old`` occurring exactly once (so the mistake reads at a glance).
+    """
 
     path: Path
     name: str
@@ -202,6 +209,7 @@ class Mutant:
     replaces: str
     loses: str
     code: str
+    edits: tuple[tuple[str, str], ...] | None = None
 
 
 _HEADER = re.compile(r"^#\s*(mutant|replaces|loses)\s*:\s*(.*?)\s*$")
@@ -238,7 +246,55 @@ def _parse_mutant(path: Path) -> Mutant:
         replaces=fields["replaces"],
         loses=fields["loses"],
         code=code,
+        edits=_edits_of(path, code, body_start),
     )
+
+
+def _edits_of(path: Path, code: str, body_start: int) -> tuple[tuple[str, str], ...] | None:
+    """The ``EDITS = [(old, new), ...]`` of an edit-style mutant, else None (a whole cell)."""
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return None  # a whole cell may be deliberately broken code
+    if not (
+        len(tree.body) == 1
+        and isinstance(tree.body[0], ast.Assign)
+        and [getattr(t, "id", None) for t in tree.body[0].targets] == ["EDITS"]
+    ):
+        return None
+    where = f"{path}: line {body_start + tree.body[0].lineno}: EDITS"
+    try:
+        value = ast.literal_eval(tree.body[0].value)
+    except ValueError:
+        raise CourseError(f"{where} must be a literal list of (old, new) strings") from None
+    if not (
+        isinstance(value, list | tuple)
+        and value
+        and all(
+            isinstance(e, list | tuple) and len(e) == 2 and all(isinstance(x, str) for x in e)
+            for e in value
+        )
+    ):
+        raise CourseError(f"{where} must be a non-empty list of (old, new) string pairs")
+    return tuple((old, new) for old, new in value)
+
+
+def apply_edits(mutant: Mutant, reference: str) -> str:
+    """The reference cell with ``mutant.edits`` applied (each ``old`` exactly once).
+
+    Raises:
+        CourseError: an ``old`` text is missing from, or ambiguous in, the cell at that point.
+    """
+    code = reference
+    for i, (old, new) in enumerate(mutant.edits or ()):
+        found = code.count(old)
+        if found != 1:
+            raise CourseError(
+                f"{mutant.path}: EDITS[{i}]: the old text occurs {found} times in "
+                f"{mutant.replaces} (it must occur exactly once): {old[:80]!r}"
+            )
+        code = code.replace(old, new)
+    return code
 
 
 def load_mutants(mutants_dir: Path, spec: LabSpec) -> list[Mutant]:
@@ -250,6 +306,7 @@ def load_mutants(mutants_dir: Path, spec: LabSpec) -> list[Mutant]:
     out = []
     solutions = {c.grade_id for c in spec.solution_cells}
     tasks = set(spec.tasks)
+    references = reference_solutions(spec)
     for path in sorted(mutants_dir.glob("*.py")):
         mutant = _parse_mutant(path)
         if mutant.replaces not in solutions:
@@ -262,6 +319,11 @@ def load_mutants(mutants_dir: Path, spec: LabSpec) -> list[Mutant]:
                 f"{path}: '# loses: {mutant.loses}' is not a task of {spec.lab} "
                 f"({', '.join(sorted(tasks))})"
             )
+        if mutant.edits is not None:
+            code = apply_edits(mutant, references[mutant.replaces])
+            if code == references[mutant.replaces]:
+                raise CourseError(f"{path}: EDITS leave the reference unchanged")
+            mutant = dataclasses.replace(mutant, code=code)
         out.append(mutant)
     return out
 

@@ -1,16 +1,15 @@
 # mutant: prices only the input tokens (forgets that output tokens are billed, and dearer)
 # replaces: task1-solution
 # loses: task1
-def call_cost(model, prompt):
-    """Call ``model`` once with ``prompt`` and return the tokens it used and its price in USD."""
-    reply = model.invoke(prompt)
-    profile = get_profile(reply.response_metadata["model_name"])
-    input_tokens = reply.usage_metadata["input_tokens"]
-    output_tokens = reply.usage_metadata["output_tokens"]
+EDITS = [
+    (
+        """\
+    cost = (
+        input_tokens * profile.input_price_per_mtok + output_tokens * profile.output_price_per_mtok
+    ) / 1_000_000
+""",
+        """\
     cost = input_tokens * profile.input_price_per_mtok / 1_000_000
-    return {
-        "model": profile.id,
-        "input_tokens": input_tokens,
-        "output_tokens": output_tokens,
-        "cost_usd": cost,
-    }
+""",
+    ),
+]

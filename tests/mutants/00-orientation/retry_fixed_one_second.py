@@ -1,19 +1,18 @@
 # mutant: waits a fixed 1 s after a 429 instead of the retry_after the provider asked for
 # replaces: task2-solution
 # loses: task2
-def call_with_retry_after(model, messages, max_attempts=3):
-    """Invoke ``model``, waiting ``retry_after`` on the current clock after each 429.
-
-    Returns ``(reply, elapsed)``: the first successful reply and the virtual seconds spent.
-    """
-    clock = current_clock()
-    start = clock.now()
-    for attempt in range(1, max_attempts + 1):
-        try:
-            reply = model.invoke(messages)
-        except RateLimitError as err:
-            if attempt == max_attempts or err.retry_after is None:
-                raise
+EDITS = [
+    (
+        """\
+            clock.sleep(err.retry_after)
+        else:
+            return reply, clock.now() - start
+    raise ValueError(f"max_attempts must be at least 1, got {max_attempts!r}")
+""",
+        """\
             clock.sleep(1.0)
         else:
             return reply, clock.now() - start
+""",
+    ),
+]

@@ -1,27 +1,9 @@
 # mutant: assumes parents come before children and a node's spans follow it in the list
 # replaces: task3-solution
 # loses: task3
-# (true of one span_rows() run, false for rows from several runs or in another order)
-def summarise_spans(rows):
-    """Count LLM calls, total tokens per graph node, find the slowest node, total the cost."""
-    tokens = {}
-    llm_calls = 0
-    cost = 0.0
-    node = None
-    slowest = None
-    for row in rows:
-        if row["depth"] == 1:
-            node = row["name"]
-            if slowest is None or row["duration_s"] > slowest["duration_s"]:
-                slowest = row
-        if row["kind"] == "LLM":
-            llm_calls += 1
-            cost += row["cost_usd"] or 0.0
-            used = (row["input_tokens"] or 0) + (row["output_tokens"] or 0)
-            tokens[node] = tokens.get(node, 0) + used
-    return {
-        "llm_calls": llm_calls,
-        "tokens_by_node": tokens,
-        "slowest_node": None if slowest is None else slowest["name"],
-        "cost_usd": cost,
-    }
+EDITS = [
+    (
+        'def summarise_spans(rows):\n    """Count LLM calls, total tokens per graph node, find the slowest node, total the cost."""\n    by_id = {row["span_id"]: row for row in rows}\n\n    def node_of(row):\n        while row["depth"] > 1:\n            row = by_id[row["parent_id"]]\n        return row["name"]\n\n    llm = [row for row in rows if row["kind"] == "LLM"]\n    tokens = {}\n    for row in llm:\n        node = node_of(row)\n        tokens[node] = (\n            tokens.get(node, 0) + (row["input_tokens"] or 0) + (row["output_tokens"] or 0)\n        )\n    nodes = sorted((row for row in rows if row["depth"] == 1), key=lambda r: r["start_s"])\n    slowest = max(nodes, key=lambda r: r["duration_s"], default=None)\n    return {\n        "llm_calls": len(llm),\n        "tokens_by_node": tokens,\n        "slowest_node": None if slowest is None else slowest["name"],\n        "cost_usd": float(sum(row["cost_usd"] or 0.0 for row in llm)),\n',
+        '# (true of one span_rows() run, false for rows from several runs or in another order)\ndef summarise_spans(rows):\n    """Count LLM calls, total tokens per graph node, find the slowest node, total the cost."""\n    tokens = {}\n    llm_calls = 0\n    cost = 0.0\n    node = None\n    slowest = None\n    for row in rows:\n        if row["depth"] == 1:\n            node = row["name"]\n            if slowest is None or row["duration_s"] > slowest["duration_s"]:\n                slowest = row\n        if row["kind"] == "LLM":\n            llm_calls += 1\n            cost += row["cost_usd"] or 0.0\n            used = (row["input_tokens"] or 0) + (row["output_tokens"] or 0)\n            tokens[node] = tokens.get(node, 0) + used\n    return {\n        "llm_calls": llm_calls,\n        "tokens_by_node": tokens,\n        "slowest_node": None if slowest is None else slowest["name"],\n        "cost_usd": cost,\n',
+    ),
+]
