@@ -55,6 +55,26 @@ _MAX_OPEN = 100_000
 _MAX_TRACES = 10_000
 
 
+def copy_span(span: ReadableSpan, **changes: Any) -> ReadableSpan:
+    """A finished span with some of its fields replaced (ReadableSpan is immutable)."""
+    fields: dict[str, Any] = {
+        "name": span.name,
+        "context": span.context,
+        "parent": span.parent,
+        "resource": span.resource,
+        "attributes": span.attributes,
+        "events": span.events,
+        "links": span.links,
+        "kind": span.kind,
+        "status": span.status,
+        "start_time": span.start_time,
+        "end_time": span.end_time,
+        "instrumentation_scope": span.instrumentation_scope,
+    }
+    fields.update(changes)
+    return ReadableSpan(**fields)
+
+
 class DeterministicIdGenerator(IdGenerator):
     """Trace and span ids from a hash of (seed, sequence number): the same run, the same ids.
 
@@ -272,19 +292,13 @@ class ClockSpanProcessor(SpanProcessor):
             )
             for event in span.events
         )
-        stamped = ReadableSpan(
-            name=span.name,
-            context=span.context,
-            parent=span.parent,
+        stamped = copy_span(
+            span,
             resource=self.resource,
             attributes=attrs,
             events=events,
-            links=span.links,
-            kind=span.kind,
-            status=span.status,
             start_time=started.ns,
             end_time=end_ns,
-            instrumentation_scope=span.instrumentation_scope,
         )
         for processor, view in sinks:
             processor.on_end(stamped if view is None else view(stamped, started.virtual))
@@ -343,19 +357,14 @@ class PhoenixView:
             shift = anchor if anchor is not None else time.time_ns() - span.start_time  # type: ignore[operator]
         events = tuple(Event(e.name, e.attributes, e.timestamp + shift) for e in span.events)
         links = tuple(Link(self._context(link.context), link.attributes) for link in span.links)
-        return ReadableSpan(
-            name=span.name,
+        return copy_span(
+            span,
             context=self._context(span.context),  # type: ignore[arg-type]
             parent=None if span.parent is None else self._context(span.parent),
-            resource=span.resource,
-            attributes=span.attributes,
             events=events,
             links=links,
-            kind=span.kind,
-            status=span.status,
             start_time=span.start_time + shift,  # type: ignore[operator]
             end_time=span.end_time + shift,  # type: ignore[operator]
-            instrumentation_scope=span.instrumentation_scope,
         )
 
 

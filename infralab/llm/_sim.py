@@ -635,7 +635,7 @@ class SimChatModel(BaseChatModel):
         self._wait(
             clock,
             call,
-            built.first_token_s + built.per_token_s * _out_tokens(built.message),
+            _response_latency(built),
             spent=delay,
         )
         return ChatResult(generations=[ChatGeneration(message=built.message)])
@@ -657,7 +657,7 @@ class SimChatModel(BaseChatModel):
         await self._await(
             clock,
             call,
-            built.first_token_s + built.per_token_s * _out_tokens(built.message),
+            _response_latency(built),
             spent=delay,
         )
         return ChatResult(generations=[ChatGeneration(message=built.message)])
@@ -709,6 +709,11 @@ class SimChatModel(BaseChatModel):
             else:
                 await clock.asleep(wait)
             yield chunk
+
+
+def _response_latency(built: Any) -> float:
+    """Seconds a whole (non-streamed) reply takes: first token, then each output token."""
+    return built.first_token_s + built.per_token_s * _out_tokens(built.message)
 
 
 def _out_tokens(message: AIMessage) -> int:
