@@ -5,7 +5,7 @@ Each attack file is either a cell (`# kind: cell`) or an edit of the notebook
 grades every variant with the real sandbox and the real gradebook of a temp course copy:
 
 - released + attack in an added cell, and inside a solution cell: 0 points;
-- reference + attack in an added cell: full marks (added cells never run);
+- reference + attack in an added cell: full marks (added cells run, but nothing they do in the worker counts);
 - reference + a crash / resource attack inside task2's solution: task1 keeps its points;
 - released + notebook edit: 0; reference + notebook edit: exactly the expected cells lose;
 - and afterwards: no connection reached the listener, nothing under solutions/ or in the
@@ -301,7 +301,7 @@ def test_every_variant_has_a_result(batch):
 def test_released_plus_attack_in_added_cell_scores_zero(batch, attack):
     result = batch["results"][(attack, "added")]
     assert result["score"] == 0, result["tasks"]
-    assert "extra cells ignored: 1" in result["flags"]
+    assert "extra cells run: 1" in result["flags"]
 
 
 @pytest.mark.parametrize("attack", CELL_ATTACKS)
@@ -310,11 +310,20 @@ def test_released_plus_attack_in_solution_cell_scores_zero(batch, attack):
     assert result["score"] == 0, result["tasks"]
 
 
+# Added cells run in the worker (one verdict with `infralab check`), so an attack there can
+# sabotage the learner's OWN later cells: an input transformer that blanks every cell blanks
+# their solutions too, and the judge sees no solution at all. It can only lose points.
+SELF_SABOTAGE = {"input_transformer_blank"}
+
+
 @pytest.mark.parametrize("attack", CELL_ATTACKS)
 def test_reference_keeps_full_marks_with_added_attack(batch, attack):
     result = batch["results"][(attack, "reference-added")]
+    if attack in SELF_SABOTAGE:
+        assert result["score"] == 0, result["tasks"]
+        return
     assert result["score"] == result["max_score"] == batch["spec"].max_score, result["tasks"]
-    assert "extra cells ignored: 1" in result["flags"]
+    assert "extra cells run: 1" in result["flags"]
 
 
 @pytest.mark.parametrize("attack", sorted(ROBUSTNESS))

@@ -10,8 +10,12 @@ It walks the SOURCE notebook in order:
   answers are JSON text, parsed here; the assertions run here. The cell passes only if it runs
   to completion here and the worker never failed meanwhile.
 
-Learner-added cells are never run. Before anything runs, :func:`account` compares the learner's
-notebook with the release (nbgrader checksums) and settles missing and tampered grade cells.
+Code cells the learner added (or unlocked cells they edited) run in the worker too, in the
+learner's notebook order: each just before the next cell it precedes that matches the release.
+That is what ``infralab check`` runs, so check and grade give one verdict; it costs no safety,
+because the judge trusts nothing the worker says beyond plain JSON answers. Before anything
+runs, :func:`account` compares the learner's notebook with the release (nbgrader checksums) and
+settles missing and tampered grade cells.
 
 When the worker dies or times out it is restarted and the cells that completed before are
 replayed in order (the cell that killed it is skipped), at most ``max_restarts`` times; after
@@ -72,6 +76,9 @@ class Accounting:
     solutions: dict[str, str]  # solution grade_id -> learner code to run
     flags: list[str]
     extra_cells: int
+    # Added or edited learner code cells, by the index of the source cell they run before;
+    # ``None`` collects those after the last matched cell (run at the end).
+    extra: dict[int | None, list[str]] = field(default_factory=dict)
 
 
 def _checksum(cell: NotebookNode) -> str | None:
@@ -96,8 +103,9 @@ def account(spec: LabSpec, nb: NotebookNode) -> Accounting:
       the release checksum (blanked, edited): ``tampered``;
     - a solution cell re-typed or re-flagged (e.g. marked as a grade cell), a duplicated id,
       or an edited or deleted locked cell of a task: every grade cell of that task ``tampered``;
-    - code cells that are not in the release (added, or edited unlocked cells): never run,
-      counted in the flag ``extra cells ignored: N``.
+    - code cells that are not in the release (added, or edited unlocked cells): run in the
+      worker in notebook order, just before the next learner cell that matches a release
+      cell; counted in the flag ``extra cells run: N``.
     """
     learner = cells_of(nb)
     by_id: dict[str, list[NbCell]] = {}
@@ -171,19 +179,38 @@ def account(spec: LabSpec, nb: NotebookNode) -> Accounting:
             if gc.task == task and gc.grade_id is not None:
                 status[gc.grade_id] = "tampered"
 
-    known_sources = {c.source for c in spec.release_cells if c.cell_type == "code"}
+    release_index = {c.grade_id: c.index for c in spec.release_cells if c.grade_id is not None}
+    source_index: dict[str, int] = {}
+    for c in spec.release_cells:
+        if c.cell_type == "code" and c.grade_id is None:
+            source_index.setdefault(c.source, c.index)
+    extra_cells: dict[int | None, list[str]] = {}
+    pending: list[str] = []
     extra = 0
     for cell in learner:
-        if cell.cell_type != "code" or cell.index in used:
+        if cell.cell_type != "code":
             continue
-        if cell.grade_id is None and cell.source in known_sources:
+        anchor: int | None = None
+        if cell.index in used and cell.grade_id in release_index:
+            anchor = release_index[cell.grade_id]
+        elif cell.grade_id is None and cell.source in source_index:
+            anchor = source_index[cell.source]
+        if anchor is not None:
+            if pending:
+                extra_cells.setdefault(anchor, []).extend(pending)
+                pending = []
             continue
-        if not cell.source.strip():
+        if cell.index in used or not cell.source.strip():
             continue
         extra += 1
+        pending.append(cell.source)
+    if pending:
+        extra_cells.setdefault(None, []).extend(pending)
     if extra:
-        flags.append(f"extra cells ignored: {extra}")
-    return Accounting(status=status, solutions=solutions, flags=flags, extra_cells=extra)
+        flags.append(f"extra cells run: {extra}")
+    return Accounting(
+        status=status, solutions=solutions, flags=flags, extra_cells=extra, extra=extra_cells
+    )
 
 
 # ------------------------------------------------------------------------------ session
@@ -377,6 +404,9 @@ def judge_submission(
         for src in spec.source_cells:
             if src.cell_type != "code":
                 continue
+            for n, added in enumerate(accounting.extra.get(src.index, ())):
+                if session.remaining() > 0:
+                    session.run(f"added before cell {src.index} #{n + 1}", added)
             if src.grade:
                 gid = src.grade_id or ""
                 if gid in statuses:
@@ -394,6 +424,9 @@ def judge_submission(
                 released = spec.release_cells[src.index].source
                 if released.strip():
                     session.run(src.grade_id or f"cell {src.index}", released)
+        for n, added in enumerate(accounting.extra.get(None, ())):
+            if session.remaining() > 0:
+                session.run(f"added at the end #{n + 1}", added)
     finally:
         session.close()
     flags = list(accounting.flags) + session.flags
