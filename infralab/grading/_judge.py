@@ -17,6 +17,11 @@ because the judge trusts nothing the worker says beyond plain JSON answers. Befo
 runs, :func:`account` compares the learner's notebook with the release (nbgrader checksums) and
 settles missing and tampered grade cells.
 
+Grading is two passes, each on a fresh worker: the visible grade cells first, then the hidden
+ones. Nothing the worker does after it has seen a hidden probe can reach a result except that
+cell's pass/fail status (no message, no flag text), so hidden snippets cannot be carried out
+through a later visible test's message. Cells after a pass's last grade cell are not run.
+
 When the worker dies or times out it is restarted and the cells that completed before are
 replayed in order (the cell that killed it is skipped), at most ``max_restarts`` times; after
 that, and after the per-notebook deadline, the remaining grade cells are ``error`` /
@@ -334,11 +339,15 @@ def _quiet_builtins() -> dict[str, Any]:
 
 
 def _message(exc: BaseException) -> str:
+    """A visible test's message: capped, and with control characters (ANSI escapes, NULs,
+    carriage returns that could overwrite a terminal line) replaced, since parts of it may
+    come from the learner's worker."""
     try:
         text = str(exc)
     except Exception:  # noqa: BLE001
         text = ""
     text = f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+    text = "".join(ch if ch.isprintable() or ch in "\n\t" else "\ufffd" for ch in text)
     return text[:_MAX_MESSAGE]
 
 
@@ -376,6 +385,68 @@ def _run_grade_cell(cell: NbCell, session: _Session) -> tuple[str, str | None]:
     return "pass", None
 
 
+@dataclass
+class _Pass:
+    session: _Session
+    timed_out: bool
+
+
+def _walk(
+    spec: LabSpec,
+    accounting: Accounting,
+    files: dict[str, Path],
+    options: JudgeOptions,
+    statuses: dict[str, tuple[str, str | None]],
+    *,
+    hidden: bool,
+) -> _Pass | None:
+    """One pass over the source on a fresh worker, judging the visible or the hidden cells.
+
+    Runs the cells in source order up to the last grade cell of the pass (later cells cannot
+    change its verdicts); grade cells of the other kind are skipped. Fills ``statuses``.
+    Returns ``None`` when the pass has nothing to judge.
+    """
+    wanted = [
+        gc.index
+        for gc in spec.grade_cells
+        if gc.hidden == hidden and (gc.grade_id or "") not in statuses
+    ]
+    if not wanted:
+        return None
+    last = max(wanted)
+    session = _Session(files, options, time.monotonic() + options.notebook_timeout)
+    timed_out = False
+    try:
+        for src in spec.source_cells:
+            if src.index > last:
+                break
+            if src.cell_type != "code":
+                continue
+            for n, added in enumerate(accounting.extra.get(src.index, ())):
+                if session.remaining() > 0:
+                    session.run(f"added before cell {src.index} #{n + 1}", added)
+            if src.grade:
+                gid = src.grade_id or ""
+                if src.hidden != hidden or gid in statuses:
+                    continue
+                if session.remaining() <= 0:
+                    timed_out = True
+                    statuses[gid] = ("timeout", "notebook time limit reached")
+                    continue
+                statuses[gid] = _run_grade_cell(src, session)
+            elif src.solution:
+                code = accounting.solutions.get(src.grade_id or "")
+                if code is not None and session.remaining() > 0:
+                    session.run(src.grade_id or f"cell {src.index}", code)
+            elif session.remaining() > 0:
+                released = spec.release_cells[src.index].source
+                if released.strip():
+                    session.run(src.grade_id or f"cell {src.index}", released)
+    finally:
+        session.close()
+    return _Pass(session, timed_out)
+
+
 def judge_submission(
     spec: LabSpec,
     nb: NotebookNode,
@@ -394,45 +465,30 @@ def judge_submission(
         GraderFailure: the worker could not start before any learner code ran.
     """
     accounting = account(spec, nb)
-    deadline = time.monotonic() + options.notebook_timeout
-    session = _Session(files, options, deadline)
     statuses: dict[str, tuple[str, str | None]] = {
         gid: (st, None) for gid, st in accounting.status.items()
     }
-    timed_out = False
-    try:
-        for src in spec.source_cells:
-            if src.cell_type != "code":
-                continue
-            for n, added in enumerate(accounting.extra.get(src.index, ())):
-                if session.remaining() > 0:
-                    session.run(f"added before cell {src.index} #{n + 1}", added)
-            if src.grade:
-                gid = src.grade_id or ""
-                if gid in statuses:
-                    continue
-                if session.remaining() <= 0:
-                    timed_out = True
-                    statuses[gid] = ("timeout", "notebook time limit reached")
-                    continue
-                statuses[gid] = _run_grade_cell(src, session)
-            elif src.solution:
-                code = accounting.solutions.get(src.grade_id or "")
-                if code is not None and session.remaining() > 0:
-                    session.run(src.grade_id or f"cell {src.index}", code)
-            elif session.remaining() > 0:
-                released = spec.release_cells[src.index].source
-                if released.strip():
-                    session.run(src.grade_id or f"cell {src.index}", released)
-        for n, added in enumerate(accounting.extra.get(None, ())):
-            if session.remaining() > 0:
-                session.run(f"added at the end #{n + 1}", added)
-    finally:
-        session.close()
-    flags = list(accounting.flags) + session.flags
-    if timed_out:
-        flags.append(f"notebook time limit of {options.notebook_timeout:g}s reached")
-    flags += session.info.flags()
+    # NB: two passes, each on a fresh worker. Hidden probes must be evaluated by the worker,
+    # so learner code sees them; if a visible test ran after them on the same worker, its
+    # failure message could carry them out. So every visible grade cell is judged first, and
+    # the hidden ones afterwards on a new worker whose only output is pass/fail per cell.
+    visible = _walk(spec, accounting, files, options, statuses, hidden=False)
+    hidden = _walk(spec, accounting, files, options, statuses, hidden=True)
+    flags = list(accounting.flags)
+    info = sandbox_info(options.sandbox)
+    if visible is not None:
+        flags += visible.session.flags
+        info = visible.session.info
+        if visible.timed_out:
+            flags.append(f"notebook time limit of {options.notebook_timeout:g}s reached")
+    if hidden is not None:
+        if visible is None:
+            info = hidden.session.info
+        if hidden.session.flags or hidden.timed_out:
+            # What happened to the worker during hidden tests is learner-controlled: say only
+            # that something did, never what (no labels, exit codes or output).
+            flags.append("hidden tests: the worker failed or timed out (details withheld)")
+    flags += info.flags()
     tasks = []
     score = 0.0
     for gc in spec.grade_cells:
@@ -458,5 +514,5 @@ def judge_submission(
         "max_score": spec.max_score,
         "tasks": tasks,
         "flags": flags,
-        "sandbox": session.info.as_dict(),
+        "sandbox": info.as_dict(),
     }
