@@ -1,9 +1,12 @@
 """The course pipeline: build labs, let learners check themselves, grade, certify.
 
-Grade cells import :func:`probe` from here; everything else is reached through the
-``infralab`` command line (``infralab build | check | grade | certify | verify``).
+Grade cells import :func:`probe` from here, and :class:`Environment` when they judge
+behaviour (runs, drills, evaluations) from a trusted simulator, desk, fault plan and clock;
+everything else is reached through the ``infralab`` command line
+(``infralab build | check | grade | validity``).
 """
 
+from infralab.grading._env import Environment
 from infralab.grading._probe import ProbeError, probe
 
-__all__ = ["probe", "ProbeError"]
+__all__ = ["probe", "ProbeError", "Environment"]

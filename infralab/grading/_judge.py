@@ -39,6 +39,7 @@ from typing import Any
 from nbformat import NotebookNode
 
 from infralab.grading._course import NbCell, cells_of, task_of
+from infralab.grading._env import dispatch_local, environment_scope
 from infralab.grading._lab import LabSpec
 from infralab.grading._probe import ProbeError, set_transport
 from infralab.grading._protocol import WorkerDied, WorkerLost, WorkerTimeout
@@ -264,7 +265,7 @@ class _Session:
         self.info = worker.info
         for code in self.history:
             try:
-                worker.request({"op": "run", "code": code}, self.timeout())
+                worker.request({"op": "run", "code": code}, self.timeout(), _no_environment)
             except WorkerLost as exc:
                 worker.kill()
                 self.gave_up = f"replay after a worker restart failed: {exc}"
@@ -283,7 +284,7 @@ class _Session:
         if worker is None:
             return
         try:
-            worker.request({"op": "run", "code": code}, self.timeout())
+            worker.request({"op": "run", "code": code}, self.timeout(), _no_environment)
         except WorkerTimeout:
             self.flags.append(f"cell {label} timed out; skipped")
             self.lost()
@@ -318,7 +319,7 @@ class _Transport:
             self.lost = WorkerTimeout("notebook time limit reached")
             raise self.lost
         try:
-            reply = worker.request({"op": "probe", "code": code}, timeout)
+            reply = worker.request({"op": "probe", "code": code}, timeout, _serve_environment)
         except WorkerLost as exc:
             self.lost = exc
             raise
@@ -329,6 +330,16 @@ class _Transport:
         if not isinstance(text, str):
             raise ProbeError("the worker's answer is not JSON text")
         return text
+
+
+def _no_environment(frame: dict[str, Any]) -> dict[str, Any]:
+    # Outside a grade cell there is no trusted environment to talk to.
+    return {"ok": False, "error": {"type": "EnvError", "message": "no environment here"}}
+
+
+def _serve_environment(frame: dict[str, Any]) -> dict[str, Any]:
+    """Answer the worker's request to an environment of the grade cell being judged."""
+    return dispatch_local({**frame, "op": frame.get("req")})
 
 
 def _quiet_builtins() -> dict[str, Any]:
@@ -364,7 +375,8 @@ def _run_grade_cell(cell: NbCell, session: _Session) -> tuple[str, str | None]:
     set_transport(transport)
     try:
         code = compile(cell.source, f"<grade cell {cell.grade_id}>", "exec")
-        exec(code, namespace)  # the SOURCE grade cell: trusted course code
+        with environment_scope():  # the environments this cell makes, and no others
+            exec(code, namespace)  # the SOURCE grade cell: trusted course code
     except WorkerTimeout:
         pass
     except WorkerLost:

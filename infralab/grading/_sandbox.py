@@ -32,6 +32,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -462,8 +463,17 @@ class Worker:
         if hello.get("op") != "ready":
             raise ProtocolError("the worker did not say ready")
 
-    def request(self, message: dict[str, Any], timeout: float) -> dict[str, Any]:
+    def request(
+        self,
+        message: dict[str, Any],
+        timeout: float,
+        on_env: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
+    ) -> dict[str, Any]:
         """Send one request and wait for the reply with the same id.
+
+        While it waits, the worker may ask the trusted environment for something (a model
+        call, a tool call, a sleep): frames with ``op == "env"`` are answered with
+        ``on_env(frame)`` (see :mod:`infralab.grading._env`), within the same deadline.
 
         Raises:
             WorkerDied, WorkerTimeout, ProtocolError: the worker is lost; call :meth:`kill`.
@@ -484,6 +494,12 @@ class Worker:
                 raise WorkerDied(_describe_exit(code, self.info.kind == "bubblewrap")) from None
             except WorkerTimeout:
                 raise
+            if reply.get("op") == "env" and on_env is not None:
+                try:
+                    write_frame(self._wfd, {"op": "env_reply", **on_env(reply)})
+                except (OSError, ValueError) as exc:
+                    raise WorkerDied(f"cannot answer the worker: {exc}") from None
+                continue
             if reply.get("id") == msg_id:
                 return reply
             # Stale or forged frames (learner code can write to the pipe) are skipped.

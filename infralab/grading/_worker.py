@@ -81,6 +81,25 @@ def _handle(shell: Any, message: dict[str, Any]) -> dict[str, Any]:
     return {**reply, "ok": False, "error": f"unknown op {op!r}"}
 
 
+def _connect_environment(rfd: int, wfd: int) -> None:
+    """Route trusted-environment requests (model and tool calls, sleeps) to the judge.
+
+    The judge answers them while it waits for the reply to a run or probe request, so a
+    request here is one frame out and the next frame in (see ``Worker.request``).
+    """
+    from infralab.grading._env_client import EnvError, set_channel
+    from infralab.grading._protocol import read_frame_blocking, write_frame
+
+    def channel(request: dict[str, Any]) -> dict[str, Any]:
+        write_frame(wfd, {**request, "op": "env", "req": request.get("op")})
+        reply = read_frame_blocking(rfd)
+        if reply is None or reply.get("op") != "env_reply":
+            raise EnvError("the trusted environment is not reachable")
+        return reply
+
+    set_channel(channel)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Serve requests until the judge closes the pipe or says ``exit``."""
     parser = argparse.ArgumentParser(prog="infralab-worker")
@@ -97,6 +116,7 @@ def main(argv: list[str] | None = None) -> int:
     os.set_inheritable(args.wfd, False)
     if args.copy_from:
         _copy_submission(args.copy_from, args.home)
+    _connect_environment(args.rfd, args.wfd)
     os.chdir(args.home)
     sys.argv = ["infralab-worker"]
     shell = _make_shell()
