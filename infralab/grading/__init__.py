@@ -7,6 +7,6 @@ everything else is reached through the ``infralab`` command line
 """
 
 from infralab.grading._env import Environment
-from infralab.grading._probe import ProbeError, probe
+from infralab.grading._probe import ProbeError, probe, reference, variant_rng, variant_seed
 
-__all__ = ["probe", "ProbeError", "Environment"]
+__all__ = ["probe", "reference", "variant_rng", "variant_seed", "ProbeError", "Environment"]

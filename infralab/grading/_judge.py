@@ -31,6 +31,8 @@ that, and after the per-notebook deadline, the remaining grade cells are ``error
 from __future__ import annotations
 
 import builtins
+import hashlib
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,7 +43,12 @@ from nbformat import NotebookNode
 from infralab.grading._course import NbCell, cells_of, task_of
 from infralab.grading._env import dispatch_local, environment_scope
 from infralab.grading._lab import LabSpec
-from infralab.grading._probe import ProbeError, set_transport
+from infralab.grading._probe import (
+    ProbeError,
+    set_reference_transport,
+    set_transport,
+    set_variant_seed,
+)
 from infralab.grading._protocol import WorkerDied, WorkerLost, WorkerTimeout
 from infralab.grading._sandbox import SandboxConfig, SandboxInfo, Worker, sandbox_info
 
@@ -71,6 +78,9 @@ class JudgeOptions:
     startup_timeout: float = 60.0
     max_restarts: int = 3
     sandbox: SandboxConfig = field(default_factory=SandboxConfig)
+    # The input variant grade cells draw from (``variant_rng``): 0 normally, bound to the
+    # candidate, lab and attempt under certification grading.
+    variant_seed: int = 0
 
 
 # --------------------------------------------------------------------------- accounting
@@ -362,7 +372,71 @@ def _message(exc: BaseException) -> str:
     return text[:_MAX_MESSAGE]
 
 
-def _run_grade_cell(cell: NbCell, session: _Session) -> tuple[str, str | None]:
+class _Reference:
+    """The lab's reference solution in a sandboxed worker of its own, for ``reference()``.
+
+    Started on first use: it runs every code cell of the source notebook that is not a grade
+    cell (setup, the reference solutions without their markers, demos), in order. Answers are
+    cached for the whole grading process per (lab source, snippet), so across a cohort each
+    snippet is evaluated once; snippets that use a trusted environment are never cached.
+    """
+
+    _cache: dict[tuple[str, str], str] = {}
+    _cache_lock = threading.Lock()
+
+    def __init__(self, spec: LabSpec, options: JudgeOptions) -> None:
+        self.spec, self.options = spec, options
+        self.key = hashlib.sha256(spec.source_path.read_bytes()).hexdigest()
+        self.session: _Session | None = None
+
+    def _ensure(self) -> _Session:
+        if self.session is None:
+            from infralab.grading._lab import reference_solutions
+
+            solutions = reference_solutions(self.spec)
+            session = _Session({}, self.options, time.monotonic() + self.options.notebook_timeout)
+            for src in self.spec.source_cells:
+                if src.cell_type != "code" or src.grade:
+                    continue
+                code = solutions.get(src.grade_id or "", src.source) if src.solution else src.source
+                if code.strip():
+                    session.run(f"reference {src.grade_id or src.index}", code)
+            self.session = session
+        return self.session
+
+    def __call__(self, code: str) -> str:
+        key = (self.key, code)
+        cacheable = "infralab.grading._env_client" not in code
+        with self._cache_lock:
+            if cacheable and key in self._cache:
+                return self._cache[key]
+        session = self._ensure()
+        worker = session.ensure()
+        if worker is None:
+            raise GraderFailure(f"the reference solution's worker failed: {session.gave_up}")
+        try:
+            reply = worker.request(
+                {"op": "probe", "code": code}, session.timeout(), _serve_environment
+            )
+        except WorkerLost as exc:
+            session.lost()
+            raise GraderFailure(f"the reference solution's worker failed: {exc}") from None
+        if reply.get("ok") is not True or not isinstance(reply.get("json"), str):
+            raise GraderFailure(f"the reference solution failed a probe: {reply.get('error')}")
+        text: str = reply["json"]
+        if cacheable:
+            with self._cache_lock:
+                self._cache[key] = text
+        return text
+
+    def close(self) -> None:
+        if self.session is not None:
+            self.session.close()
+
+
+def _run_grade_cell(
+    cell: NbCell, session: _Session, reference: _Reference | None = None
+) -> tuple[str, str | None]:
     """Run a source grade cell in the judge. Returns (status, message)."""
     worker = session.ensure()
     if worker is None:
@@ -373,6 +447,8 @@ def _run_grade_cell(cell: NbCell, session: _Session) -> tuple[str, str | None]:
         "__builtins__": _quiet_builtins(),
     }
     set_transport(transport)
+    set_reference_transport(reference)
+    set_variant_seed(session.options.variant_seed)
     try:
         code = compile(cell.source, f"<grade cell {cell.grade_id}>", "exec")
         with environment_scope():  # the environments this cell makes, and no others
@@ -381,6 +457,8 @@ def _run_grade_cell(cell: NbCell, session: _Session) -> tuple[str, str | None]:
         pass
     except WorkerLost:
         pass
+    except GraderFailure:
+        raise  # the reference failed: the grader's fault, never the learner's
     except AssertionError as exc:
         if transport.lost is None:
             return "fail", _message(exc)
@@ -389,6 +467,8 @@ def _run_grade_cell(cell: NbCell, session: _Session) -> tuple[str, str | None]:
             return "error", _message(exc)
     finally:
         set_transport(None)
+        set_reference_transport(None)
+        set_variant_seed(0)
     if transport.lost is not None:
         session.lost()
         if isinstance(transport.lost, WorkerTimeout):
@@ -427,6 +507,7 @@ def _walk(
         return None
     last = max(wanted)
     session = _Session(files, options, time.monotonic() + options.notebook_timeout)
+    reference = _Reference(spec, options) if hidden else None
     timed_out = False
     try:
         for src in spec.source_cells:
@@ -445,7 +526,7 @@ def _walk(
                     timed_out = True
                     statuses[gid] = ("timeout", "notebook time limit reached")
                     continue
-                statuses[gid] = _run_grade_cell(src, session)
+                statuses[gid] = _run_grade_cell(src, session, reference)
             elif src.solution:
                 code = accounting.solutions.get(src.grade_id or "")
                 if code is not None and session.remaining() > 0:
@@ -456,6 +537,8 @@ def _walk(
                     session.run(src.grade_id or f"cell {src.index}", released)
     finally:
         session.close()
+        if reference is not None:
+            reference.close()
     return _Pass(session, timed_out)
 
 

@@ -17,14 +17,20 @@ from __future__ import annotations
 import ast
 import contextvars
 import json
+import random
 import sys
 from collections.abc import Callable
 from typing import Any
 
 __all__ = [
     "probe",
+    "reference",
+    "variant_rng",
+    "variant_seed",
     "ProbeError",
     "set_transport",
+    "set_reference_transport",
+    "set_variant_seed",
     "evaluate_snippet",
     "to_plain_json",
     "describe_exception",
@@ -44,6 +50,40 @@ Transport = Callable[[str], str]
 _transport: contextvars.ContextVar[Transport | None] = contextvars.ContextVar(
     "infralab_probe_transport", default=None
 )
+
+
+# Where ``reference`` evaluates (the judge's reference worker), and the variant seed of the
+# submission being judged. Both per thread, like the transport.
+_reference: contextvars.ContextVar[Transport | None] = contextvars.ContextVar(
+    "infralab_reference_transport", default=None
+)
+_variant: contextvars.ContextVar[int] = contextvars.ContextVar("infralab_variant", default=0)
+
+
+def set_reference_transport(transport: Transport | None) -> None:
+    """Route :func:`reference` to the reference solution's worker (the judge does this)."""
+    _reference.set(transport)
+
+
+def set_variant_seed(seed: int) -> None:
+    """Set the variant seed grade cells draw inputs from (the judge does this per submission)."""
+    _variant.set(int(seed))
+
+
+def variant_seed() -> int:
+    """The seed of this grading run's input variant.
+
+    0 in a learner's kernel and in ordinary grading; under certification grading it is bound to
+    the candidate, the lab and the attempt, so inputs drawn from it differ per candidate and a
+    table of answers copied from someone else is worth nothing.
+    """
+    return _variant.get()
+
+
+def variant_rng(label: str) -> random.Random:
+    """A ``random.Random`` for one grade cell's inputs: seeded by :func:`variant_seed` and
+    ``label`` (use the cell's grade id), the same in every process."""
+    return random.Random(f"infralab-variant/{variant_seed()}/{label}")
 
 
 def set_transport(transport: Transport | None) -> None:
@@ -118,6 +158,48 @@ def describe_exception(exc: BaseException, limit: int = 2000) -> str:
         message = ""
     text = f"{type(exc).__name__}: {message}" if message else type(exc).__name__
     return text[:limit]
+
+
+def reference(code: str) -> Any:
+    """Evaluate ``code`` against the REFERENCE solution and return plain data, like :func:`probe`.
+
+    For hidden grade cells that compare the learner's answers with the reference's on many
+    generated inputs (differential tests). Under ``infralab grade`` the snippet runs in a
+    separate sandboxed worker that ran the lab's source notebook (reference solutions),
+    never in the learner's process, and answers are cached per lab source and snippet. In a
+    kernel running the source notebook (nbval of solutions/) it evaluates right there, since
+    that kernel holds the reference. Never use it in a visible test: in a learner's kernel it
+    would evaluate the learner's own code.
+
+    Raises:
+        ProbeError: the snippet failed on the reference, or its value is not plain data.
+    """
+    if not isinstance(code, str):
+        raise TypeError("reference takes the code to evaluate as a string")
+    transport = _reference.get()
+    if transport is None:
+        if _transport.get() is not None:
+            raise ProbeError("no reference solution is available to this grade cell")
+        return _evaluate_here(code)
+    text = transport(code)
+    try:
+        return json.loads(text)
+    except (ValueError, RecursionError) as exc:
+        raise ProbeError(
+            f"the reference's answer is not plain JSON ({type(exc).__name__})"
+        ) from None
+
+
+def _evaluate_here(code: str) -> Any:
+    try:
+        value = evaluate_snippet(code, _learner_namespace())
+    except ProbeError:
+        raise
+    except BaseException as exc:  # noqa: BLE001 - report any failure as a failed probe
+        if isinstance(exc, KeyboardInterrupt):
+            raise
+        raise ProbeError(describe_exception(exc)) from exc
+    return json.loads(to_plain_json(value))
 
 
 def probe(code: str) -> Any:
