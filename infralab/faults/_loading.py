@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -16,7 +17,12 @@ __all__ = ["INCIDENTS_DIR", "parse_text", "incident_path", "incident_names", "di
 
 # datasets/ sits next to the package in the repo (labs run from a checkout, see README).
 _REPO_ROOT = Path(__file__).resolve().parents[2]
-INCIDENTS_DIR = _REPO_ROOT / "datasets" / "incidents"
+# $INFRALAB_DATA_DIR (as for the scenarios) moves it: the grading sandbox gets its own copy.
+INCIDENTS_DIR = (
+    Path(os.environ["INFRALAB_DATA_DIR"]) / "incidents"
+    if os.environ.get("INFRALAB_DATA_DIR")
+    else _REPO_ROOT / "datasets" / "incidents"
+)
 
 LineOf = Callable[[str], "int | None"]
 _PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
@@ -89,7 +95,7 @@ def incident_path(name: str) -> Path:
     if name not in names:  # also keeps "../x" and other paths out
         raise FaultPlanError(
             f"unknown incident {name!r}; available: {', '.join(names) or '(none)'}",
-            source=str(INCIDENTS_DIR.relative_to(_REPO_ROOT)),
+            source=display_path(INCIDENTS_DIR),
         )
     return INCIDENTS_DIR / f"{name}.yaml"
 

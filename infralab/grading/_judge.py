@@ -560,6 +560,13 @@ def judge_submission(
         GraderFailure: the worker could not start before any learner code ran.
     """
     accounting = account(spec, nb)
+    if options.sandbox.data_dir is None:
+        # NB: the worker sees the datasets without the test split (hidden ground truth).
+        from dataclasses import replace
+
+        from infralab.grading._learner_data import learner_data_dir
+
+        options = replace(options, sandbox=replace(options.sandbox, data_dir=learner_data_dir()))
     statuses: dict[str, tuple[str, str | None]] = {
         gid: (st, None) for gid, st in accounting.status.items()
     }
