@@ -11,6 +11,12 @@ the repository's ``datasets/support_desk/``. Introduced in lab ``00-orientation`
 evaluation labs (track B) use the ``train`` split for development and the ``test`` split for
 hidden grading.
 
+Public corpora vendored with their licences (``datasets/bfcl``, ``datasets/agentdojo``,
+``datasets/bastioncorpus``; see each DATASHEET.md): ``load_bfcl(category, split)`` for BFCL v4
+irrelevance and missing-parameter/function cases, ``load_agentdojo_injections(split)`` for
+AgentDojo v1's injection goals and vectors, ``load_injection_labels(split)`` for labelled
+injections with benign hard negatives.
+
 Example:
     >>> from infralab.datasets import load_scenarios, find_scenario
     >>> s = load_scenarios(split="train")[0]
@@ -23,6 +29,18 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from infralab.datasets._corpora import (
+    AGENTDOJO_ATTACKS,
+    BFCL_CATEGORIES,
+    AgentDojoInjection,
+    AgentDojoVector,
+    BfclCase,
+    LabelledPrompt,
+    corpus_source,
+    load_agentdojo_injections,
+    load_bfcl,
+    load_injection_labels,
+)
 from infralab.datasets._loader import (
     DatasetError,
     Injection,
@@ -35,6 +53,16 @@ from infralab.datasets._loader import (
 from infralab.datasets._schema import ROUTES, fold
 
 __all__ = [
+    "AGENTDOJO_ATTACKS",
+    "BFCL_CATEGORIES",
+    "AgentDojoInjection",
+    "AgentDojoVector",
+    "BfclCase",
+    "LabelledPrompt",
+    "corpus_source",
+    "load_agentdojo_injections",
+    "load_bfcl",
+    "load_injection_labels",
     "ROUTES",
     "DatasetError",
     "Injection",

@@ -5,7 +5,8 @@ by the profile's error rates) or from deterministic free-text rules; it counts t
 calls, sleeps on the current clock and raises the faults a ``FaultPlan`` decides. Profiles
 are versioned (``sim-large@2026-06``, ``sim-large@2026-11``) so that a model update can be
 detected. ``get_model()`` returns the simulator, or a real model when ``INFRALAB_MODEL`` is
-set. Provider errors live in :mod:`infralab.llm.errors`.
+set. ``SimEmbeddings`` is a deterministic, offline LangChain ``Embeddings`` (lexical feature
+hashing, no model download). Provider errors live in :mod:`infralab.llm.errors`.
 
 Introduced in lab ``00-orientation``.
 
@@ -22,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from infralab.llm._byom import get_model
     from infralab.llm._catalog import ModelProfile, UnknownProfileError, get_profile, list_profiles
+    from infralab.llm._embeddings import SimEmbeddings
     from infralab.llm._script import ScriptExhaustedError
     from infralab.llm._sim import SimChatModel
     from infralab.llm._tokens import count_message_tokens, count_tokens
@@ -34,6 +36,7 @@ _LAZY = {
     "UnknownProfileError": "infralab.llm._catalog",
     "get_profile": "infralab.llm._catalog",
     "list_profiles": "infralab.llm._catalog",
+    "SimEmbeddings": "infralab.llm._embeddings",
     "ScriptExhaustedError": "infralab.llm._script",
     "SimChatModel": "infralab.llm._sim",
     "count_message_tokens": "infralab.llm._tokens",
@@ -56,6 +59,7 @@ def __dir__() -> list[str]:
 
 __all__ = [
     "SimChatModel",
+    "SimEmbeddings",
     "get_model",
     "get_profile",
     "list_profiles",
