@@ -1,8 +1,8 @@
 """The datasets a grading worker sees: everything a learner has, minus hidden ground truth.
 
 The sandbox gets a copy of ``datasets/`` holding the tool world, the incidents and the
-*train* split of the support-desk scenarios. The test split, which hidden tests use, stays on
-the judge's side: a grade cell hands a scenario to learner code through a trusted
+*train* split of the support-desk scenarios and of the vendored corpora. The test splits,
+which hidden tests use, stay on the judge's side: a grade cell hands a scenario to learner code through a trusted
 environment, which passes only what a customer would say (see ``_env.py``).
 """
 
@@ -54,6 +54,13 @@ def learner_data_dir() -> Path:
                 shutil.copyfile(source / "support_desk" / name, desk / name)
         if (source / "incidents").is_dir():
             shutil.copytree(source / "incidents", root / "incidents")
+        for corpus in ("bfcl", "agentdojo", "bastioncorpus"):  # vendored corpora: train only
+            if (source / corpus).is_dir():
+                shutil.copytree(
+                    source / corpus,
+                    root / corpus,
+                    ignore=shutil.ignore_patterns("*.test.jsonl"),
+                )
         for folder, _dirs, files in os.walk(root):  # the worker runs as another uid
             os.chmod(folder, 0o755)
             for f in files:

@@ -115,7 +115,6 @@ def test_a_replay_table_from_one_variant_is_worth_nothing_under_another(
 
 def test_reference_in_a_kernel_evaluates_there_and_the_variant_is_zero():
     import __main__
-
     from infralab.grading import reference, variant_rng, variant_seed
 
     __main__.__dict__["_diff_probe_value"] = 41
