@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from infralab.llm._byom import get_model
     from infralab.llm._catalog import ModelProfile, UnknownProfileError, get_profile, list_profiles
     from infralab.llm._embeddings import SimEmbeddings
+    from infralab.llm._judge import SimJudge
     from infralab.llm._script import ScriptExhaustedError
     from infralab.llm._sim import SimChatModel
     from infralab.llm._tokens import count_message_tokens, count_tokens
@@ -39,6 +40,7 @@ _LAZY = {
     "SimEmbeddings": "infralab.llm._embeddings",
     "ScriptExhaustedError": "infralab.llm._script",
     "SimChatModel": "infralab.llm._sim",
+    "SimJudge": "infralab.llm._judge",
     "count_message_tokens": "infralab.llm._tokens",
     "count_tokens": "infralab.llm._tokens",
 }
@@ -60,6 +62,7 @@ def __dir__() -> list[str]:
 __all__ = [
     "SimChatModel",
     "SimEmbeddings",
+    "SimJudge",
     "get_model",
     "get_profile",
     "list_profiles",
