@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: lab test check bench build build-check install clean-venv
+.PHONY: lab test check bench build build-check install clean-venv validity
 
 install: $(STAMP)
 
@@ -35,6 +35,12 @@ check: $(STAMP)
 ## make bench: the performance figures quoted in docs/performance.md.
 bench: $(STAMP)
 	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+## make validity: mutation score of every lab's tests (every generated mutant, graded; long).
+## Writes the figures into docs/validity.md and the survivors into /tmp/survivors-<lab>.txt.
+validity: $(STAMP)
+	$(BIN)/infralab validity --mutate --workers 2 --check-equivalents \
+		--write-doc docs/validity.md --survivors /tmp
 
 ## make build: regenerate labs/ from solutions/ (nbgrader generate_assignment, outputs cleared).
 build: $(STAMP)

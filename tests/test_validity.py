@@ -32,10 +32,9 @@ from infralab.grading._lab import (
     hidden_cells_are_marked,
     load_lab,
     load_mutants,
-    make_submission,
-    reference_solutions,
     task_ids_ok,
 )
+from infralab.grading._mutate import submission
 from infralab.grading._sandbox import bwrap_problem
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -112,13 +111,12 @@ def _grade_lab(course: Course, lab: str) -> dict:
     """Grade the reference, the release and every mutant of a lab; results by learner."""
     spec = load_lab(course, lab)
     mutants = load_mutants(course.root / "tests" / "mutants" / lab, spec)
-    reference = reference_solutions(spec)
     tmp = Path(tempfile.mkdtemp(prefix="infralab-validity-"))
     try:
         submitted = tmp / "submitted"
-        notebooks = {"reference": make_submission(spec, reference)}
+        notebooks = {"reference": submission(spec)}
         for m in mutants:
-            notebooks[f"mutant-{m.name}"] = make_submission(spec, {**reference, m.replaces: m.code})
+            notebooks[f"mutant-{m.name}"] = submission(spec, {m.replaces: m.code})
         for learner, nb in notebooks.items():
             target = submitted / learner / lab / f"{lab}.ipynb"
             target.parent.mkdir(parents=True)

@@ -1,8 +1,9 @@
-"""The ``infralab`` command: ``build``, ``check`` and ``grade`` (room for ``certify``/``verify``).
+"""The ``infralab`` command: ``build``, ``check``, ``grade`` and ``validity``.
 
 Exit codes: 0 done (whatever the scores), 1 ``build --check`` found stale labs, 2 unusable input
 (the message names the file), 3 the grader itself failed on some submission (e.g. the sandbox
-did not start). Other submissions are graded and printed either way.
+did not start). Other submissions are graded and printed either way. ``validity`` exits 1 when
+a task is below ``--min-kill-rate`` or a listed equivalent mutant is stale (``--check-equivalents``).
 """
 
 from __future__ import annotations
@@ -75,7 +76,48 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="do not record the results in grader/gradebook.db",
     )
+
+    p = sub.add_parser("validity", help="mutation score of a lab's tests, per task (--mutate)")
+    _validity_args(p)
     return parser
+
+
+def _validity_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("labs", nargs="*", metavar="LAB", help="labs to measure (default: all)")
+    p.add_argument(
+        "--mutate",
+        action="store_true",
+        help="generate first-order mutants of the reference solutions and grade them",
+    )
+    p.add_argument("--sample", type=int, metavar="N", help="grade N mutants per task (all)")
+    p.add_argument("--seed", type=int, default=0, metavar="S", help="seed of the sample (0)")
+    p.add_argument("--workers", type=int, default=1, metavar="N", help="parallel sandboxes (1)")
+    p.add_argument(
+        "--timeout", type=float, metavar="S", help="per-mutant limit (from the reference's time)"
+    )
+    p.add_argument(
+        "--mutant",
+        action="append",
+        default=[],
+        metavar="ID",
+        help="also grade this mutant id (repeatable; sampled or not)",
+    )
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument(
+        "--min-kill-rate",
+        type=float,
+        metavar="X",
+        help="exit 1 when a task's kill rate is below X (0.9 or 90)",
+    )
+    p.add_argument(
+        "--check-equivalents",
+        action="store_true",
+        help="grade every listed equivalent; exit 1 when one is stale (killed or gone)",
+    )
+    p.add_argument(
+        "--write-doc", metavar="FILE", help="write the figures table into FILE (docs/validity.md)"
+    )
+    p.add_argument("--survivors", metavar="DIR", help="write DIR/survivors-<lab>.txt for each lab")
 
 
 def _err(message: str) -> None:
@@ -137,10 +179,21 @@ def _cmd_grade(args: argparse.Namespace) -> int:
     return code
 
 
+def _cmd_validity(args: argparse.Namespace) -> int:
+    from infralab.grading._validity import run_validity
+
+    return run_validity(args, find_course(args.course))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``infralab`` command line; returns the exit code (see module docstring)."""
     args = _parser().parse_args(argv)
-    handlers = {"build": _cmd_build, "check": _cmd_check, "grade": _cmd_grade}
+    handlers = {
+        "build": _cmd_build,
+        "check": _cmd_check,
+        "grade": _cmd_grade,
+        "validity": _cmd_validity,
+    }
     try:
         return handlers[args.command](args)
     except CourseError as exc:
