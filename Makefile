@@ -48,3 +48,20 @@ build: $(STAMP)
 
 clean-venv:
 	rm -rf $(VENV)
+
+## make example-credential: docs/examples/credential.json + credential.html (and the status
+## list beside them) from the example results in docs/examples/results, signed with a
+## throwaway issuer key made for this run and deleted after it; docs/examples/issuers.json
+## keeps only its public did:key, so `infralab verify docs/examples/credential.json
+## --issuers docs/examples/issuers.json` passes on a fresh clone.
+.PHONY: example-credential
+example-credential: $(STAMP)
+	@set -e; tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	$(BIN)/infralab keys init --keys "$$tmp/keys" \
+		--name "Agent Infra Lab example issuer (throwaway key)" >/dev/null; \
+	$(BIN)/infralab certify --candidate cand-0042 --name "Ada Example" --track A \
+		--results docs/examples/results --policy grader/policy.yaml --keys "$$tmp/keys" \
+		--out docs/examples --status-dir "$$tmp/status"; \
+	cp "$$tmp/status/revocation-1.json" docs/examples/revocation-1.json; \
+	cp "$$tmp/keys/issuers.json" docs/examples/issuers.json; \
+	$(BIN)/infralab verify docs/examples/credential.json --issuers docs/examples/issuers.json

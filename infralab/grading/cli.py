@@ -14,6 +14,7 @@ import sys
 from collections.abc import Sequence
 
 from infralab.grading._course import CourseError, find_course
+from infralab.grading.certify import _cli as certify_cli
 
 __all__ = ["main"]
 
@@ -79,6 +80,7 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("validity", help="mutation score of a lab's tests, per task (--mutate)")
     _validity_args(p)
+    certify_cli.add_parsers(sub)  # certify, verify, revoke, keys (exit codes in certify/_cli.py)
     return parser
 
 
@@ -193,6 +195,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "check": _cmd_check,
         "grade": _cmd_grade,
         "validity": _cmd_validity,
+        **certify_cli.handlers(),
     }
     try:
         return handlers[args.command](args)
