@@ -98,6 +98,7 @@ def _cmd_certify(args: argparse.Namespace) -> int:
     from infralab.grading.certify import Refusal, certify
     from infralab.grading.certify._credential import check_candidate
     from infralab.grading.certify._proof import render
+    from infralab.grading.certify._status import list_file_name
 
     check_candidate(args.candidate)
     need = not (args.results and args.policy and (args.key or args.keys) and args.out)
@@ -130,7 +131,8 @@ def _cmd_certify(args: argparse.Namespace) -> int:
         print(f"issued {c['id']} to {args.candidate} for track {args.track}")
         print(f"  {issued.json_path}\n  {issued.html_path}")
         print(f"  valid {c['validFrom']} .. {c['validUntil']}, status index {issued.status_index}")
-        print(f"  publish {status} (the status list) where the policy's status_list.url points")
+        url = c["credentialStatus"]["statusListCredential"]
+        print(f"  publish {status / list_file_name(url)} at {url}")
     return EXIT_OK
 
 

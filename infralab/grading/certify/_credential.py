@@ -288,7 +288,7 @@ def build_credential(
             {
                 "type": ["Result"],
                 "resultDescription": f"{track.achievement_id}#{lab}",
-                "value": f"{r['score']:g}/{r['max_score']:g}",
+                "value": f"{r['score']:g}",
             }
         )
     achievement = {
@@ -302,8 +302,10 @@ def build_credential(
             {
                 "id": f"{track.achievement_id}#{a.data['lab']}",
                 "type": ["ResultDescription"],
-                "name": a.data["lab"],
-                "resultType": "Ratio",
+                "name": f"{a.data['lab']}: points",
+                "resultType": "RawScore",
+                "valueMin": "0",
+                "valueMax": f"{a.data['max_score']:g}",
             }
             for a in chosen
         ],
