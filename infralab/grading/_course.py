@@ -94,12 +94,14 @@ class Course:
         return self.labs / lab / f"{lab}.ipynb"
 
 
-def find_course(root: str | os.PathLike[str] | None = None) -> Course:
+def find_course(root: str | os.PathLike[str] | None = None, *, from_cwd: bool = True) -> Course:
     """Locate the course root.
 
-    Order: the ``root`` argument, ``$INFRALAB_COURSE``, the nearest directory above the current
-    one that holds ``nbgrader_config.py`` and ``solutions/``, then the checkout this package
-    was installed from.
+    Order: the ``root`` argument, ``$INFRALAB_COURSE``, (with ``from_cwd``) the nearest
+    directory above the current one that holds ``nbgrader_config.py`` and ``solutions/``,
+    then the checkout this package was installed from (``Path(infralab.__file__).parents[1]``).
+    ``infralab grade`` passes ``from_cwd=False``: a grader started inside a learner's folder
+    must never take that folder (and its ``nbgrader_config.py``) for the course.
     """
     explicit = root if root is not None else os.environ.get(COURSE_ENV)
     if explicit:
@@ -108,31 +110,41 @@ def find_course(root: str | os.PathLike[str] | None = None) -> Course:
             raise CourseError(f"course root {path} is not a directory")
         return Course(path)
     here = Path.cwd().resolve()
-    for candidate in (here, *here.parents):
-        if (candidate / "nbgrader_config.py").is_file() and (candidate / "solutions").is_dir():
-            return Course(candidate)
+    if from_cwd:
+        for candidate in (here, *here.parents):
+            if (candidate / "nbgrader_config.py").is_file() and (candidate / "solutions").is_dir():
+                return Course(candidate)
     package_root = Path(__file__).resolve().parents[2]
     if (package_root / "nbgrader_config.py").is_file():
         return Course(package_root)
+    if not from_cwd:
+        raise CourseError(
+            f"no course found: {package_root} (the checkout infralab runs from) holds no "
+            f"nbgrader_config.py; pass --course DIR or set {COURSE_ENV}"
+        )
     raise CourseError(
         f"no course found above {here}: expected nbgrader_config.py and solutions/ "
         f"(or set {COURSE_ENV})"
     )
 
 
-def read_notebook_text(path: str | os.PathLike[str]) -> str:
-    """The raw text of a notebook file, with a clear error when it cannot be read."""
+def read_notebook_text(path: str | os.PathLike[str], max_bytes: int | None = None) -> str:
+    """The raw text of a notebook file, with a clear error when it cannot be read.
+
+    The file is opened without following a symlink and without blocking (a FIFO is refused,
+    not waited on), must be a regular file, and at most ``max_bytes`` long (default: the
+    intake's notebook cap). Submissions are read by ``_intake`` (which also refuses hard links
+    and walks every directory without following links); this is for course files and a
+    learner's own notebook.
+    """
+    from infralab.grading._intake import NOTEBOOK_MAX_BYTES, display, read_path
+
     p = Path(path)
-    if not p.exists():
-        raise CourseError(f"{p}: no such file")
-    if not p.is_file():
-        raise CourseError(f"{p}: not a file")
+    data = read_path(p, NOTEBOOK_MAX_BYTES if max_bytes is None else max_bytes)
     try:
-        return p.read_bytes().decode("utf-8")
+        return data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise CourseError(f"{p}: not UTF-8 text (byte {exc.start})") from None
-    except OSError as exc:
-        raise CourseError(f"{p}: cannot read ({exc.strerror})") from None
+        raise CourseError(f"{display(p)}: not UTF-8 text (byte {exc.start})") from None
 
 
 def read_notebook(path: str | os.PathLike[str], text: str | None = None) -> NotebookNode:

@@ -1,16 +1,19 @@
 """``infralab grade``: find submissions, judge them in parallel, record them in the gradebook.
 
 A SUBMISSION on the command line is a notebook, or a directory laid out
-``<learner>/<lab>/<notebook>.ipynb`` (the submissions root, one learner's directory, or one
-``<learner>/<lab>`` directory). Each submission is judged by :mod:`infralab.grading._judge`
-with its own sandboxed worker; ``--workers N`` judges N at once (threads in this process, each
-driving its own worker process). Results come back in the order the submissions were found.
+``<learner>/<lab>/<notebook>.ipynb`` or ``<learner>/<notebook>.ipynb`` (the submissions root,
+one learner's directory, or one ``<learner>/<lab>`` directory). Files are read through
+:mod:`infralab.grading._intake` (no link followed, size caps, copies only). Each submission
+is judged by :mod:`infralab.grading._judge` with its own sandboxed worker; ``--workers N``
+judges N at once (threads in this process, each driving its own worker process). Results
+come back in the order the submissions were found.
 """
 
 from __future__ import annotations
 
 import argparse
 import hashlib
+import os
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -25,8 +28,20 @@ from infralab.grading._course import (
     cells_of,
     lab_of_notebook,
     read_notebook,
-    read_notebook_text,
     write_notebook_text,
+)
+from infralab.grading._intake import (
+    SKIP_DIRS,
+    Intake,
+    IntakeLimits,
+    check_cell_sizes,
+    check_course_paths,
+    display,
+    learner_problem,
+    open_dir,
+    safe_text,
+    scan_dir,
+    take_in,
 )
 from infralab.grading._judge import GraderFailure, JudgeOptions, judge_submission
 from infralab.grading._lab import load_lab, recognise_lab
@@ -42,9 +57,6 @@ __all__ = [
     "default_options",
 ]
 
-_MAX_EXTRA_BYTES = 32 * 1024 * 1024
-_SKIP_DIRS = {".ipynb_checkpoints", "__pycache__", ".git"}
-
 
 @dataclass(frozen=True)
 class GradeOptions:
@@ -55,6 +67,7 @@ class GradeOptions:
     lab: str | None = None
     learner: str | None = None
     gradebook: bool = True
+    intake: IntakeLimits = field(default_factory=IntakeLimits)
 
     @classmethod
     def from_args(cls, args: argparse.Namespace) -> GradeOptions:
@@ -74,12 +87,21 @@ class GradeOptions:
 
 @dataclass(frozen=True)
 class Submission:
-    """One notebook to grade, and the files its sandbox gets."""
+    """One notebook to grade: where it was found, whose it is, how to read it safely.
 
-    path: Path
-    learner: str
+    The notebook is ``base`` (a resolved directory the instructor named) joined with
+    ``parts``; :mod:`infralab.grading._intake` opens each part without following links and
+    copies the file (and, with ``with_folder``, the other files of its ``<learner>/<lab>/``
+    dir) into a grader-owned staging dir. Only those copies reach the sandbox.
+    """
+
+    path: Path  # as found, for messages (shown through ``display``)
+    learner: str  # always a folder name (or ``--learner``), never a file stem
     lab_hint: str | None
-    files: dict[str, Path]
+    base: Path
+    parts: tuple[str, ...]
+    with_folder: bool = False
+    flags: tuple[str, ...] = ()  # e.g. ``learner mismatch: ...``
 
 
 @dataclass
@@ -90,11 +112,12 @@ class Outcome:
     result: dict[str, Any] | None = None
     error: str | None = None
     grader_fault: bool = False  # the grader, not the input, failed
+    staged: Intake | None = field(default=None, repr=False, compare=False)
 
     def summary(self) -> str:
         """One human-readable line (the non ``--json`` output)."""
         if self.result is None:
-            return f"{self.path}: not graded: {self.error}"
+            return f"{display(self.path)}: not graded: {self.error}"
         r = self.result
         marks = " ".join(f"{t['grade_id']}={t['status']}" for t in r["tasks"])
         line = f"{r['learner']} {r['lab']}: {r['score']:g}/{r['max_score']:g}  {marks}"
@@ -102,67 +125,244 @@ class Outcome:
             line += "  [" + "; ".join(r["flags"]) + "]"
         return line
 
+    def release(self) -> None:
+        """Remove the staged copy of the submission (idempotent)."""
+        if self.staged is not None:
+            self.staged.cleanup()
+            self.staged = None
 
-def _lab_dir_files(lab_dir: Path, notebook: Path) -> dict[str, Path]:
-    """The notebook plus the other regular files of a ``<learner>/<lab>/`` dir (capped)."""
-    files = {notebook.name: notebook}
-    total = notebook.stat().st_size
-    for path in sorted(lab_dir.rglob("*")):
-        rel = path.relative_to(lab_dir)
-        if any(part in _SKIP_DIRS for part in rel.parts) or path.is_symlink():
-            continue
-        if not path.is_file() or path.suffix == ".ipynb":
-            continue
-        total += path.stat().st_size
-        if total > _MAX_EXTRA_BYTES:
-            break
-        files[str(rel)] = path
-    return files
+
+# --------------------------------------------------------------------------- discovery
+def _is_notebook(name: str, kind: str) -> bool:
+    return name.endswith(".ipynb") and kind != "dir"
+
+
+def _is_folder(name: str, kind: str) -> bool:
+    return kind == "dir" and name not in SKIP_DIRS and not name.startswith(".")
+
+
+def _subdir(fd: int, name: str) -> int:
+    return os.open(name, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC, dir_fd=fd)
+
+
+def _holds_notebooks(fd: int, name: str, depth: int) -> bool:
+    """Whether directory ``name`` (below ``fd``) has notebooks within ``depth`` levels."""
+    try:
+        sub = _subdir(fd, name)
+    except OSError:
+        return False
+    try:
+        for n, kind in scan_dir(sub):
+            if _is_notebook(n, kind):
+                return True
+            if depth > 1 and _is_folder(n, kind) and _holds_notebooks(sub, n, depth - 1):
+                return True
+        return False
+    finally:
+        os.close(sub)
+
+
+def _folder_names(path: Path) -> frozenset[str]:
+    """The directory names in ``path`` (the learners of a root); empty when unreadable."""
+    try:
+        fd = open_dir(path)
+    except (OSError, CourseError):
+        return frozenset()
+    try:
+        return frozenset(n for n, kind in scan_dir(fd) if _is_folder(n, kind))
+    finally:
+        os.close(fd)
+
+
+def _mismatch(learner: str, name: str, learners: frozenset[str]) -> tuple[str, ...]:
+    stem = name[: -len(".ipynb")] if name.endswith(".ipynb") else name
+    if stem != learner and stem in learners:
+        return (
+            f"learner mismatch: the file name says '{display(stem)}', "
+            f"but it is in the folder of learner '{learner}'; graded as '{learner}'",
+        )
+    return ()
+
+
+class _Finder:
+    """Expands one SUBMISSION argument; every directory is opened without following links."""
+
+    def __init__(self, known: set[str], options: GradeOptions) -> None:
+        self.known = known
+        self.options = options
+        self.found: list[Submission | Outcome] = []
+
+    def skip(self, path: Path, why: str) -> None:
+        self.found.append(Outcome(path, error=f"{display(path)}: skipped: {why}"))
+
+    def file(self, path: Path) -> None:
+        """The single-notebook form: ``path/to/nb.ipynb [--learner X]``."""
+        base = Path(os.path.realpath(path.parent))
+        if base.name in self.known and base.parent != base:  # <learner>/<lab>/<nb>.ipynb
+            folder_learner, hint = base.parent.name, base.name
+            learners = _folder_names(base.parent.parent)
+        else:  # <learner>/<nb>.ipynb
+            folder_learner, hint, learners = base.name, None, frozenset()
+        learner = self.options.learner or folder_learner
+        flags = _mismatch(learner, path.name, learners)
+        if self.options.learner and hint and folder_learner != learner:
+            flags += (
+                f"learner mismatch: the folder says '{display(folder_learner)}'; "
+                f"graded as '{learner}' (--learner)",
+            )
+        problem = learner_problem(learner)
+        if problem:
+            self.found.append(
+                Outcome(path, error=f"{display(path)}: learner id '{display(learner)}' {problem}")
+            )
+            return
+        self.found.append(Submission(path, learner, hint, base, (path.name,), False, flags))
+
+    def directory(self, path: Path) -> None:
+        base = Path(os.path.realpath(path))
+        fd = open_dir(base)
+        try:
+            entries = scan_dir(fd)
+            notebooks = [n for n, kind in entries if _is_notebook(n, kind)]
+            folders = [n for n, kind in entries if _is_folder(n, kind)]
+            if base.name in self.known and notebooks and base.parent != base:
+                # one <learner>/<lab>/ directory
+                learner = base.parent.name
+                if self._bad_learner(path.parent, learner):
+                    return
+                learners = _folder_names(base.parent.parent)
+                for name in notebooks:
+                    self._sub(path / name, base, (name,), learner, base.name, True, learners)
+                return
+            labs = [n for n in folders if n in self.known and _holds_notebooks(fd, n, 1)]
+            if labs or not any(_holds_notebooks(fd, n, 2) for n in folders):
+                if not notebooks and not labs:
+                    self.found.append(
+                        Outcome(path, error=f"{display(path)}: no <learner>/<lab>/*.ipynb inside")
+                    )
+                    return
+                # one learner's directory: <learner>/<lab>/<nb>.ipynb and <learner>/<nb>.ipynb
+                self._learner(path, base, (), fd, base.name, _folder_names(base.parent))
+                return
+            # the submissions root: one learner per directory; nothing else is anyone's
+            learners = frozenset(folders)
+            for name, kind in entries:
+                here = path / name
+                if _is_folder(name, kind):
+                    try:
+                        sub = _subdir(fd, name)
+                    except OSError as exc:
+                        self.skip(here, f"cannot open ({exc.strerror})")
+                        continue
+                    try:
+                        self._learner(here, base, (name,), sub, name, learners)
+                    finally:
+                        os.close(sub)
+                elif kind == "link":
+                    self.skip(here, "a symbolic link in the submissions root (not followed)")
+                elif _is_notebook(name, kind):
+                    self.skip(
+                        here,
+                        "a notebook directly in the submissions root belongs to no learner "
+                        "(expected <root>/<learner>/<lab>/<notebook>.ipynb)",
+                    )
+        finally:
+            os.close(fd)
+
+    def _bad_learner(self, path: Path, learner: str) -> bool:
+        problem = learner_problem(learner)
+        if problem:
+            self.found.append(
+                Outcome(
+                    path,
+                    error=f"{display(path)}: learner folder name '{display(learner)}' "
+                    f"{problem}; not graded (rename the folder)",
+                )
+            )
+        return bool(problem)
+
+    def _learner(
+        self,
+        path: Path,
+        base: Path,
+        prefix: tuple[str, ...],
+        fd: int,
+        learner: str,
+        learners: frozenset[str],
+    ) -> None:
+        """One learner's folder (open as ``fd``): its notebooks, and those of its lab dirs."""
+        if self._bad_learner(path, learner):
+            return
+        for name, kind in scan_dir(fd):
+            here = path / name
+            if _is_notebook(name, kind):
+                self._sub(here, base, (*prefix, name), learner, None, False, learners)
+            elif _is_folder(name, kind):
+                try:
+                    sub = _subdir(fd, name)
+                except OSError as exc:
+                    self.found.append(
+                        Outcome(here, error=f"{display(here)}: cannot open ({exc.strerror})")
+                    )
+                    continue
+                try:
+                    for n, k in scan_dir(sub):
+                        if _is_notebook(n, k):
+                            self._sub(here / n, base, (*prefix, name, n), learner, name, True,
+                                      learners)  # fmt: skip
+                finally:
+                    os.close(sub)
+            elif kind == "link" and os.path.isdir(here):
+                self.found.append(
+                    Outcome(
+                        here,
+                        error=f"{display(here)}: a symbolic link to a directory in the "
+                        f"folder of learner '{learner}' (not followed); nothing there is graded",
+                    )
+                )
+
+    def _sub(
+        self,
+        here: Path,
+        base: Path,
+        parts: tuple[str, ...],
+        learner: str,
+        hint: str | None,
+        with_folder: bool,
+        learners: frozenset[str],
+    ) -> None:
+        flags = _mismatch(learner, parts[-1], learners)
+        self.found.append(Submission(here, learner, hint, base, parts, with_folder, flags))
 
 
 def find_submissions(
     course: Course, paths: Sequence[str | Path], options: GradeOptions
 ) -> list[Submission | Outcome]:
-    """Expand command-line SUBMISSION arguments; unusable ones become error outcomes."""
-    known = set(course.lab_ids())
-    found: list[Submission | Outcome] = []
+    """Expand command-line SUBMISSION arguments; unusable ones become error outcomes.
 
-    def lab_dir(d: Path, learner: str) -> None:
-        for nb in sorted(d.glob("*.ipynb")):
-            found.append(Submission(nb, learner, d.name, _lab_dir_files(d, nb)))
-
+    The layout is decided per learner folder (see grader/README.md, "Intake"): the learner
+    is always a folder name, a stray file changes nothing for anyone else (it is reported as
+    skipped), and no link below an argument is followed.
+    """
+    finder = _Finder(set(course.lab_ids()), options)
     for raw in paths:
         path = Path(raw)
-        if path.is_file():
-            parent = path.parent
-            if parent.name in known and parent.parent.name:
-                learner, hint = parent.parent.name, parent.name
+        try:
+            if os.path.isdir(path):
+                finder.directory(path)
+            elif os.path.lexists(path):
+                finder.file(path)
             else:
-                learner, hint = path.stem, None
-            found.append(Submission(path, options.learner or learner, hint, {path.name: path}))
-        elif path.is_dir():
-            if any(path.glob("*.ipynb")):
-                if path.resolve().name in known:  # <learner>/<lab>/
-                    lab_dir(path, path.resolve().parent.name)
-                else:  # a flat folder of notebooks: one learner per notebook
-                    for nb in sorted(path.glob("*.ipynb")):
-                        found.append(Submission(nb, nb.stem, None, {nb.name: nb}))
-                continue
-            subdirs = sorted(d for d in path.iterdir() if d.is_dir() and d.name not in _SKIP_DIRS)
-            if any(any(d.glob("*.ipynb")) for d in subdirs):
-                for d in subdirs:
-                    lab_dir(d, path.resolve().name)
-                continue
-            before = len(found)
-            for learner_dir in subdirs:
-                for d in sorted(x for x in learner_dir.iterdir() if x.is_dir()):
-                    if d.name not in _SKIP_DIRS:
-                        lab_dir(d, learner_dir.name)
-            if len(found) == before:
-                found.append(Outcome(path, error=f"{path}: no <learner>/<lab>/*.ipynb inside"))
-        else:
-            found.append(Outcome(path, error=f"{path}: no such file or directory"))
-    return found
+                finder.found.append(
+                    Outcome(path, error=f"{display(path)}: no such file or directory")
+                )
+        except CourseError as exc:
+            finder.found.append(Outcome(path, error=safe_text(str(exc))))
+        except OSError as exc:
+            finder.found.append(
+                Outcome(path, error=f"{display(path)}: cannot read ({exc.strerror or exc})")
+            )
+    return finder.found
 
 
 def _resolve_lab(course: Course, sub: Submission, nb: NotebookNode, options: GradeOptions) -> str:
@@ -177,40 +377,78 @@ def _resolve_lab(course: Course, sub: Submission, nb: NotebookNode, options: Gra
     ids = {c.grade_id for c in cells_of(nb) if c.grade_id}
     lab = recognise_lab(course, ids)
     if lab is None:
-        hint = f" (its metadata says {declared!r})" if declared else ""
+        hint = f" (its metadata says '{display(declared)[:80]}')" if declared else ""
         raise CourseError(
-            f"{sub.path}: cannot tell which lab this notebook is for{hint}; "
+            f"{display(sub.path)}: cannot tell which lab this notebook is for{hint}; "
             f"use --lab (labs: {', '.join(sorted(known)) or 'none'})"
         )
     return lab
 
 
+_LEARNER_KEYS = (("infralab", "learner"), ("learner",), ("student",), ("student_id",))
+
+
+def _metadata_mismatch(nb: NotebookNode, learner: str) -> list[str]:
+    """A flag when the notebook's metadata names a learner other than its folder's."""
+    meta = nb.get("metadata")
+    for keys in _LEARNER_KEYS:
+        value: Any = meta
+        for key in keys:
+            value = value.get(key) if isinstance(value, dict) else None
+        if isinstance(value, str) and value and value != learner:
+            return [
+                f"learner mismatch: the notebook's metadata says '{display(value)[:80]}', "
+                f"but it is in the folder of learner '{learner}'; graded as '{learner}'"
+            ]
+    return []
+
+
 def _grade_one(course: Course, sub: Submission, options: GradeOptions) -> Outcome:
+    shown = display(sub.path)
+    intake: Intake | None = None
     try:
-        text = read_notebook_text(sub.path)
-        nb = read_notebook(sub.path, text)
+        intake = take_in(sub.base, sub.parts, shown, options.intake, with_folder=sub.with_folder)
+        text = intake.text
+        nb = read_notebook(shown, text)
+        check_cell_sizes(nb.cells, shown, options.intake.cell_source_bytes)
         lab = _resolve_lab(course, sub, nb, options)
         spec = load_lab(course, lab)
-        result = judge_submission(spec, nb, sub.files, options.judge)
+        result = judge_submission(spec, nb, intake.files, options.judge)
     except CourseError as exc:
-        return Outcome(sub.path, error=str(exc))
+        if intake is not None:
+            intake.cleanup()
+        return Outcome(sub.path, error=safe_text(str(exc)))
     except GraderFailure as exc:
-        return Outcome(sub.path, error=f"{sub.path}: {exc}", grader_fault=True)
+        if intake is not None:
+            intake.cleanup()
+        return Outcome(sub.path, error=safe_text(f"{shown}: {exc}"), grader_fault=True)
     except Exception as exc:  # noqa: BLE001 - one broken submission never stops the others
+        if intake is not None:
+            intake.cleanup()
         return Outcome(
             sub.path,
-            error=f"{sub.path}: grader error: {type(exc).__name__}: {exc}",
+            error=safe_text(f"{shown}: grader error: {type(exc).__name__}: {exc}"),
             grader_fault=True,
         )
     ordered = {
         "learner": sub.learner,
         "lab": lab,
-        "notebook": str(sub.path),
+        "notebook": shown,
         "submission_sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(),
         "source_sha256": hashlib.sha256(spec.source_path.read_bytes()).hexdigest(),
         **result,
     }
-    return Outcome(sub.path, result=ordered)
+    ordered["flags"] = [*sub.flags, *_metadata_mismatch(nb, sub.learner), *result["flags"]]
+    return Outcome(sub.path, result=ordered, staged=intake)
+
+
+def _record(course: Course, outcome: Outcome) -> None:
+    """Record a result in the gradebook from the staged copy (never the learner's path)."""
+    from infralab.grading._gradebook import record
+
+    assert outcome.result is not None
+    staged = outcome.staged.notebook if outcome.staged is not None else None
+    record(course, {**outcome.result, "notebook": str(staged)})
 
 
 def grade_paths(
@@ -220,26 +458,40 @@ def grade_paths(
 
     Results are recorded in the gradebook (``grader/gradebook.db``) as they come, unless
     ``options.gradebook`` is off. A gradebook failure becomes a flag, never a lost result.
+
+    Raises:
+        CourseError: an unknown ``--lab``, or a submissions path that overlaps the course
+            (see :func:`infralab.grading._intake.check_course_paths`).
     """
     if options.lab:
         course.source_path(options.lab)  # unknown --lab: a usage error for the whole run
+    check_course_paths(course, list(paths))
     items = find_submissions(course, paths, options)
     subs = [s for s in items if isinstance(s, Submission)]
-    with ThreadPoolExecutor(max_workers=max(1, options.workers)) as pool:
-        futures = {id(s): pool.submit(_grade_one, course, s, options) for s in subs}
+    pool = ThreadPoolExecutor(max_workers=max(1, options.workers))
+    futures = {id(s): pool.submit(_grade_one, course, s, options) for s in subs}
+    try:
         for item in items:
             if isinstance(item, Outcome):
                 yield item
                 continue
             outcome = futures[id(item)].result()
-            if outcome.result is not None and options.gradebook:
-                from infralab.grading._gradebook import record
-
-                try:
-                    record(course, outcome.result)
-                except Exception as exc:  # noqa: BLE001 - keep the result, say what failed
-                    outcome.result["flags"].append(f"gradebook: not recorded ({exc})")
+            try:
+                if outcome.result is not None and options.gradebook:
+                    try:
+                        _record(course, outcome)
+                    except Exception as exc:  # noqa: BLE001 - keep the result, say what failed
+                        outcome.result["flags"].append(
+                            safe_text(f"gradebook: not recorded ({exc})")
+                        )
+            finally:
+                outcome.release()
             yield outcome
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+        for future in futures.values():
+            if future.done() and not future.cancelled() and future.exception() is None:
+                future.result().release()
 
 
 def grade_notebook(
@@ -254,7 +506,8 @@ def grade_notebook(
     """Grade one notebook (a path, or an in-memory notebook) and return its result dict.
 
     The Python entry point used by the validity harness, the attack corpus and the benchmark.
-    The gradebook is not touched unless ``options.gradebook`` is on.
+    The gradebook is not touched unless ``options.gradebook`` is on. A path is read like any
+    submission (no link followed, size caps).
 
     Raises:
         CourseError: unusable notebook or unknown lab.
@@ -271,17 +524,19 @@ def grade_notebook(
             path.write_text(write_notebook_text(notebook), encoding="utf-8")
         else:
             path = Path(notebook)
-        sub = Submission(path, learner, None, {path.name: path})
+        base = Path(os.path.realpath(path.parent))
+        sub = Submission(path, learner, None, base, (path.name,))
         outcome = _grade_one(course, sub, opts)
-    if outcome.error is not None:
-        if outcome.grader_fault:
-            raise GraderFailure(outcome.error)
-        raise CourseError(outcome.error)
-    assert outcome.result is not None
-    if opts.gradebook:
-        from infralab.grading._gradebook import record
-
-        record(course, outcome.result)
+        try:
+            if outcome.error is not None:
+                if outcome.grader_fault:
+                    raise GraderFailure(outcome.error)
+                raise CourseError(outcome.error)
+            assert outcome.result is not None
+            if opts.gradebook:
+                _record(course, outcome)
+        finally:
+            outcome.release()
     return outcome.result
 
 

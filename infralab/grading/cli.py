@@ -32,7 +32,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--course",
         metavar="DIR",
-        help="course root (default: $INFRALAB_COURSE, else the nearest nbgrader_config.py)",
+        help="course root (default: $INFRALAB_COURSE, else the nearest nbgrader_config.py; "
+        "for grade: else the checkout infralab runs from, never the current directory)",
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -61,7 +62,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="one JSON object per submission per line")
     p.add_argument("--workers", type=int, default=1, metavar="N", help="parallel sandboxes (1)")
     p.add_argument("--lab", help="grade every notebook as this lab (default: recognise it)")
-    p.add_argument("--learner", help="learner id for a single notebook (default: its file name)")
+    p.add_argument(
+        "--learner", help="learner id for a single notebook (default: its folder's name)"
+    )
     p.add_argument(
         "--cell-timeout", type=float, default=None, metavar="S", help="per-cell timeout (60)"
     )
@@ -165,7 +168,7 @@ def _cmd_grade(args: argparse.Namespace) -> int:
 
     if args.workers < 1:
         raise CourseError(f"--workers must be at least 1, got {args.workers}")
-    course = find_course(args.course)
+    course = find_course(args.course, from_cwd=False)  # never a learner's folder
     options = GradeOptions.from_args(args)
     code = EXIT_OK
     for outcome in grade_paths(course, args.submissions, options):

@@ -144,10 +144,17 @@ def test_submission_layouts(course, released, tmp_path):
         (flat / f"{name}.ipynb").write_text(write_notebook_text(released))
 
     def found(*paths):
+        from infralab.grading._intake import IntakeLimits, take_in
+
         items = find_submissions(course, list(paths), GradeOptions())
-        return [
-            (s.learner, s.lab_hint, sorted(s.files)) for s in items if isinstance(s, Submission)
-        ]
+        out = []
+        for s in items:
+            if isinstance(s, Submission):
+                staged = take_in(s.base, s.parts, str(s.path), IntakeLimits(),
+                                 with_folder=s.with_folder)  # fmt: skip
+                out.append((s.learner, s.lab_hint, sorted(staged.files)))
+                staged.cleanup()
+        return out
 
     ann = ("ann", LAB, ["notes.txt", f"{LAB}.ipynb"])
     ben = ("ben", LAB, [f"{LAB}.ipynb"])
@@ -155,6 +162,7 @@ def test_submission_layouts(course, released, tmp_path):
     assert found(root / "ann") == [ann]
     assert found(root / "ann" / LAB) == [ann]
     assert found(root / "ben" / LAB / f"{LAB}.ipynb") == [ben]
-    assert found(flat) == [("x", None, ["x.ipynb"]), ("y", None, ["y.ipynb"])]
+    # a folder of notebooks is one learner's (the folder's name), never one learner per file
+    assert found(flat) == [("flat", None, ["x.ipynb"]), ("flat", None, ["y.ipynb"])]
     [missing] = find_submissions(course, [tmp_path / "nope"], GradeOptions())
     assert missing.error.endswith("nope: no such file or directory")
