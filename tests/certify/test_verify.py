@@ -195,3 +195,10 @@ def test_a_retired_key_cannot_sign_after_its_retirement(tmp_path, keys, results)
 def test_unparseable_input_fails_format(issued, keys, data, why):
     report = _verify(issued, keys, data)
     assert _failed(report) == ["format"] and why in report.text()
+
+
+def test_a_reformatted_file_fails_format_and_says_the_data_is_intact(issued, keys):
+    compact = json.dumps(issued.credential, separators=(",", ":")).encode()
+    report = _verify(issued, keys, compact)
+    assert _failed(report) == ["format"]
+    assert "signed data is intact" in report.text()

@@ -134,6 +134,11 @@ def verify_credential(
     )
     ok, why = verify_proof(doc)
     report.add("proof", ok, why)
+    if ok and not same:  # say what kind of change it is
+        report.checks[0].detail = (
+            "the signed data is intact, but the file's bytes were changed (whitespace, escapes "
+            "or key order): not the file the issuer wrote"
+        )
 
     found = doc.get("proof")
     proof: dict[str, Any] = found if isinstance(found, dict) else {}
