@@ -69,6 +69,17 @@ class GradeOptions:
     gradebook: bool = True
     intake: IntakeLimits = field(default_factory=IntakeLimits)
 
+    def __post_init__(self) -> None:
+        # Each of the N parallel sandboxes gets one fair share of the CPUs (cores / N) as its
+        # cgroup's CPU quota, unless a share was set explicitly.
+        from infralab.grading._sandbox import fair_cpu_share
+
+        sandbox = self.judge.sandbox
+        if sandbox.sandbox_cpus is None and self.workers > 1:
+            share = fair_cpu_share(self.workers)
+            judge = replace(self.judge, sandbox=replace(sandbox, sandbox_cpus=share))
+            object.__setattr__(self, "judge", judge)
+
     @classmethod
     def from_args(cls, args: argparse.Namespace) -> GradeOptions:
         judge = JudgeOptions()
@@ -76,6 +87,10 @@ class GradeOptions:
             judge = replace(judge, cell_timeout=args.cell_timeout)
         if args.notebook_timeout is not None:
             judge = replace(judge, notebook_timeout=args.notebook_timeout)
+        if getattr(args, "certification", False):
+            judge = replace(judge, certification=True)
+        if getattr(args, "no_sandbox", False):  # refused (SandboxError) under certification
+            judge = replace(judge, sandbox=replace(judge.sandbox, use_bwrap=False))
         return cls(
             judge=judge,
             workers=args.workers,

@@ -4,13 +4,20 @@ The assignment's cells are synced the way ``nbgrader generate_assignment`` does 
 own ``SaveCells`` preprocessor over the source), then each result becomes a submission whose
 grade cells carry our auto scores. ``nbgrader export`` and the formgrader read them from there.
 Only the grader process writes here; the sandbox never sees the file.
+
+Which sandbox graded each submission is recorded twice: as the automatic comment of each of
+its solution cells (``infralab grade: sandbox bubblewrap, cgroup v1``; the formgrader shows it)
+and in a table of our own, ``infralab_grading`` (one row per learner and lab, with the whole
+``sandbox`` object of the result), which nbgrader ignores. :func:`sandbox_of` reads it.
 """
 
 from __future__ import annotations
 
 import copy
+import json
 import os
 import shutil
+import sqlite3
 import sys
 import threading
 import warnings
@@ -20,7 +27,7 @@ from typing import Any
 
 from infralab.grading._course import Course
 
-__all__ = ["record", "db_url"]
+__all__ = ["record", "db_url", "sandbox_note", "sandbox_of"]
 
 _synced: set[tuple[str, str, int]] = set()
 _lock = threading.Lock()
@@ -153,5 +160,71 @@ def record(course: Course, result: dict[str, Any]) -> None:
                 grade.auto_score = float(task["points"])
                 grade.manual_score = None
                 grade.needs_manual_grade = False
+            note = sandbox_note(result)
+            for comment in gb.find_submission_notebook(lab, lab, learner).comments:
+                comment.auto_comment = note
             gb.db.commit()
+        _record_sandbox(course, result)
         _write_autograded(course, result)
+
+
+_TABLE = """CREATE TABLE IF NOT EXISTS infralab_grading (
+    student_id TEXT NOT NULL,
+    assignment TEXT NOT NULL,
+    graded_at TEXT NOT NULL,
+    sandbox TEXT NOT NULL,
+    cgroup TEXT,
+    sandbox_json TEXT NOT NULL,
+    submission_sha256 TEXT,
+    PRIMARY KEY (student_id, assignment)
+)"""
+
+
+def sandbox_note(result: dict[str, Any]) -> str:
+    """One line saying which sandbox graded ``result`` (the solution cells' auto comment)."""
+    sandbox = result.get("sandbox") or {}
+    kind = str(sandbox.get("kind") or "unknown")
+    if kind == "none":  # grading never falls back silently: only --no-sandbox gets here
+        kind = "none (--no-sandbox)"
+    cgroup = sandbox.get("cgroup")
+    limits = f"cgroup {cgroup}" if cgroup else "no cgroup: per-process rlimits only"
+    return f"infralab grade: sandbox {kind}, {limits}"
+
+
+def _record_sandbox(course: Course, result: dict[str, Any]) -> None:
+    sandbox = result.get("sandbox") or {}
+    db = sqlite3.connect(course.gradebook)
+    try:
+        db.execute(_TABLE)
+        db.execute(
+            "INSERT OR REPLACE INTO infralab_grading VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                str(result["learner"]),
+                str(result["lab"]),
+                datetime.now(UTC).isoformat(timespec="seconds"),
+                str(sandbox.get("kind") or "unknown"),
+                sandbox.get("cgroup"),
+                json.dumps(sandbox, sort_keys=True),
+                result.get("submission_sha256"),
+            ),
+        )
+        db.commit()
+    finally:
+        db.close()
+
+
+def sandbox_of(course: Course, learner: str, lab: str) -> dict[str, Any] | None:
+    """The ``sandbox`` object recorded with ``learner``'s graded submission of ``lab``."""
+    if not course.gradebook.exists():
+        return None
+    db = sqlite3.connect(course.gradebook)
+    try:
+        row = db.execute(
+            "SELECT sandbox_json FROM infralab_grading WHERE student_id = ? AND assignment = ?",
+            (learner, lab),
+        ).fetchone()
+    except sqlite3.OperationalError:  # no such table: nothing graded by this version yet
+        return None
+    finally:
+        db.close()
+    return json.loads(row[0]) if row else None

@@ -50,7 +50,13 @@ from infralab.grading._probe import (
     set_variant_seed,
 )
 from infralab.grading._protocol import WorkerDied, WorkerLost, WorkerTimeout
-from infralab.grading._sandbox import SandboxConfig, SandboxInfo, Worker, sandbox_info
+from infralab.grading._sandbox import (
+    SandboxConfig,
+    SandboxError,
+    SandboxInfo,
+    Worker,
+    sandbox_info,
+)
 
 __all__ = [
     "JudgeOptions",
@@ -81,6 +87,15 @@ class JudgeOptions:
     # The input variant grade cells draw from (``variant_rng``): 0 normally, bound to the
     # candidate, lab and attempt under certification grading.
     variant_seed: int = 0
+    # Certification grading: never without the bubblewrap sandbox (--no-sandbox refused).
+    certification: bool = False
+
+    def __post_init__(self) -> None:
+        if self.certification and self.sandbox.use_bwrap is False:
+            raise SandboxError(
+                "certification grading runs only inside the bubblewrap sandbox: "
+                "--no-sandbox is refused"
+            )
 
 
 # --------------------------------------------------------------------------- accounting
@@ -243,6 +258,7 @@ class _Session:
         self.info: SandboxInfo = sandbox_info(options.sandbox)
         self.flags: list[str] = []
         self.gave_up: str | None = None
+        self.errors: dict[str, str] = {}  # label -> what a cell raised (infralab check shows it)
 
     def remaining(self) -> float:
         return self.deadline - time.monotonic()
@@ -263,6 +279,7 @@ class _Session:
         first = self.starts == 0
         self.starts += 1
         worker = Worker(self.options.sandbox, self.files)
+        worker.wall_deadline = self.deadline  # a cell's CPU-time limit never outlasts this
         try:
             worker.start(min(self.options.startup_timeout, max(1.0, self.remaining())))
         except WorkerLost as exc:
@@ -294,7 +311,7 @@ class _Session:
         if worker is None:
             return
         try:
-            worker.request({"op": "run", "code": code}, self.timeout(), _no_environment)
+            reply = worker.request({"op": "run", "code": code}, self.timeout(), _no_environment)
         except WorkerTimeout:
             self.flags.append(f"cell {label} timed out; skipped")
             self.lost()
@@ -304,6 +321,8 @@ class _Session:
             self.lost()
             return
         self.history.append(code)
+        if reply.get("ok") is False:
+            self.errors[label] = str(reply.get("error") or "")[:_MAX_MESSAGE]
 
     def close(self) -> None:
         if self.worker is not None:

@@ -5,7 +5,9 @@ The worker is ``python -m infralab.grading._worker`` under bubblewrap:
 - namespaces: no network (loopback only, in its own net namespace), own pid, ipc and uts
   namespaces, ``--die-with-parent``, ``--new-session``;
 - filesystem: a fresh root with read-only binds of the system dirs, the Python installation
-  and the virtualenv, the ``infralab`` package and ``datasets/``; a size-capped private
+  and the virtualenv, the ``infralab`` package and ``datasets/`` (or, when
+  ``SandboxConfig.data_dir`` is set, that directory instead, named by ``INFRALAB_DATA_DIR``
+  in the worker's environment); a size-capped private
   ``/tmp`` and a size-capped tmpfs work dir that holds a copy of the submission and nothing
   else. The course's solutions/, grader/ (gradebook, keys), tests/, .git and other submissions
   do not exist in there;
@@ -14,10 +16,19 @@ The worker is ``python -m infralab.grading._worker`` under bubblewrap:
   worker's processes, and every process of that uid can be killed at the end), with no
   capabilities and ``no_new_privs``;
 - rlimits (set before exec): CPU seconds, address space (2 GiB), processes, file size, open
-  files, no core files.
+  files, no core files;
+- limits for the sandbox as a whole, in a cgroup of its own (v2 where a cgroup2 hierarchy has
+  the memory, pids and cpu controllers, else v1) that the process joins before it execs
+  bubblewrap: memory (3 GiB, all processes and tmpfs together, no swap), tasks (256) and a CPU
+  quota of one fair share of the machine (cores / parallel workers). The per-cell timeout
+  counts the cgroup's CPU time, with a wall-clock backstop (:class:`_CpuClockReader`). The
+  cgroup is emptied (every task killed) and removed with the worker. Where no cgroup is
+  writable (the grader is not root), the flags say ``no cgroup: per-process rlimits only``.
 
-Without bubblewrap the worker still runs with the rlimits, its own session and (as root) its
-own uid, and :class:`SandboxInfo` lists what is missing; the result carries those flags.
+No silent fallback: a worker that should run under bubblewrap (``use_bwrap`` ``None`` or
+``True``) refuses to start where bubblewrap does not work. Only ``use_bwrap=False`` (the
+``--no-sandbox`` of ``infralab grade``/``check``) runs without it: the rlimits, its own session
+and (as root) its own uid still apply, and :class:`SandboxInfo` lists what is missing.
 """
 
 from __future__ import annotations
@@ -47,10 +58,16 @@ from infralab.grading._protocol import (
 )
 
 __all__ = [
+    "Cgroup",
+    "CgroupSite",
     "SandboxConfig",
+    "SandboxError",
     "SandboxInfo",
     "Worker",
     "bwrap_problem",
+    "bwrap_required_message",
+    "cgroup_site",
+    "fair_cpu_share",
     "sandbox_info",
     "worker_uid_range",
 ]
@@ -79,11 +96,17 @@ SANDBOX_HOME = "/home/learner"
 SANDBOX_SUBMISSION = "/submission"
 
 
+class SandboxError(Exception):
+    """The sandbox a command needs is missing or was refused (``infralab`` exits 2)."""
+
+
 @dataclass(frozen=True)
 class SandboxConfig:
     """Limits for one worker. Defaults follow design.md ("Grading trust model")."""
 
-    use_bwrap: bool | None = None  # None: use it when it works here
+    # None or True: bubblewrap, required (a worker refuses to start without it);
+    # False: no bubblewrap (``--no-sandbox``), said in the result's flags.
+    use_bwrap: bool | None = None
     drop_uid: bool = True  # when the grader runs as root
     cpu_seconds: int = 900
     memory_bytes: int = 2 * GiB
@@ -93,6 +116,13 @@ class SandboxConfig:
     tmp_bytes: int = 256 * MiB
     home_bytes: int = 256 * MiB
     output_cap: int = 64 * 1024  # learner stdout/stderr kept for diagnostics
+    # The sandbox as a whole (a cgroup per worker), where a writable cgroup exists:
+    cgroup: bool = True
+    sandbox_memory_bytes: int = 3 * GiB
+    sandbox_pids: int = 256
+    sandbox_cpus: float | None = None  # CPU quota in cores; None: every core (one worker)
+    # Bound read-only instead of the course's datasets/, named by $INFRALAB_DATA_DIR.
+    data_dir: Path | None = None
 
 
 @dataclass
@@ -101,8 +131,9 @@ class SandboxInfo:
 
     kind: str  # "bubblewrap" or "none"
     uid: int | None
-    limits: dict[str, int]
+    limits: dict[str, float]
     missing: list[str] = field(default_factory=list)
+    cgroup: str | None = None  # "v1" or "v2": the sandbox-wide limits hold; None: they do not
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -110,6 +141,7 @@ class SandboxInfo:
             "uid_dropped": self.uid is not None,
             "network_isolated": self.kind == "bubblewrap",
             "filesystem_isolated": self.kind == "bubblewrap",
+            "cgroup": self.cgroup,
             "limits": dict(self.limits),
             "missing": list(self.missing),
         }
@@ -144,6 +176,20 @@ def bwrap_problem() -> str | None:
     return None
 
 
+def bwrap_required_message(command: str) -> str | None:
+    """``None`` when bubblewrap works here; else the error ``infralab COMMAND`` exits 2 with."""
+    problem = bwrap_problem()
+    if problem is None:
+        return None
+    what = problem.split(":", 1)[0]  # "bubblewrap missing" / "bubblewrap unusable (...)"
+    own = " on your own notebook" if command == "check" else ""
+    return (
+        f"{what}: `infralab {command}` runs learner code only inside its bubblewrap sandbox. "
+        "Install bubblewrap (`apt-get install bubblewrap`, as root), or pass --no-sandbox to "
+        f"run{own} without network, filesystem or process isolation"
+    )
+
+
 def _namespace_args() -> list[str]:
     if _is_root():
         # Root needs no user namespace; setpriv drops the uid inside (see module docstring).
@@ -159,7 +205,7 @@ def _namespace_args() -> list[str]:
 
 def sandbox_info(config: SandboxConfig) -> SandboxInfo:
     """What a worker started with ``config`` would get here (without starting one)."""
-    limits = {
+    limits: dict[str, float] = {
         "cpu_seconds": config.cpu_seconds,
         "memory_bytes": config.memory_bytes,
         "nproc": config.nproc,
@@ -169,20 +215,32 @@ def sandbox_info(config: SandboxConfig) -> SandboxInfo:
     missing: list[str] = []
     kind = "none"
     if config.use_bwrap is False:
-        missing.append("bubblewrap disabled: no network or filesystem isolation")
+        missing.append("bubblewrap disabled: no network or filesystem isolation (--no-sandbox)")
     else:
         problem = bwrap_problem()
         if problem is None:
             kind = "bubblewrap"
         else:
-            missing.append(problem)
+            missing.append(f"{problem}; a worker will not start without it")
+    cgroup = None
+    if not config.cgroup:
+        missing.append("no cgroup: per-process rlimits only (cgroup disabled)")
+    else:
+        site, why = cgroup_site()
+        if site is None:
+            missing.append(f"no cgroup: per-process rlimits only ({why})")
+        else:
+            cgroup = site.version
+            limits["sandbox_memory_bytes"] = config.sandbox_memory_bytes
+            limits["sandbox_pids"] = config.sandbox_pids
+            limits["sandbox_cpus"] = round(_cpu_share(config), 3)
     if not _is_root():
         missing.append("grader is not root: learner code runs as the grader's uid")
     elif not config.drop_uid:
         missing.append("uid drop disabled: learner code runs as root")
     elif _tool("setpriv") is None:
         missing.append("setpriv missing: learner code runs as root")
-    return SandboxInfo(kind=kind, uid=None, limits=limits, missing=missing)
+    return SandboxInfo(kind=kind, uid=None, limits=limits, missing=missing, cgroup=cgroup)
 
 
 def worker_uid_range(pid: int | None = None) -> range:
@@ -243,13 +301,15 @@ def _python_paths() -> list[Path]:
     return sorted(p for p in paths if str(p) not in ("/", "/usr"))
 
 
-def _package_paths() -> list[Path]:
+def _package_paths(config: SandboxConfig) -> list[Path]:
     import infralab
 
     pkg = Path(infralab.__file__).resolve().parent
     paths = [pkg]
     datasets = pkg.parent / "datasets"
-    if datasets.is_dir():
+    if config.data_dir is not None:
+        paths.append(Path(config.data_dir).resolve())  # instead of datasets/, never beside it
+    elif datasets.is_dir():
         paths.append(datasets)
     return paths
 
@@ -282,7 +342,7 @@ def _bwrap_args(config: SandboxConfig, staging: Path) -> list[str]:
     for etc in _ETC_FILES:
         if os.path.exists(etc):
             args += _mkdirs_args(Path(etc), made) + ["--ro-bind", etc, etc]
-    for path in [*_python_paths(), *_package_paths()]:
+    for path in [*_python_paths(), *_package_paths(config)]:
         if str(path).startswith("/usr/"):
             continue
         args += _mkdirs_args(path, made) + ["--ro-bind", str(path), str(path)]
@@ -306,9 +366,11 @@ def _setpriv_args(uid: int) -> list[str]:
     ]
 
 
-def _worker_env(home: str) -> dict[str, str]:
+def _worker_env(home: str, data_dir: Path | None = None) -> dict[str, str]:
     # A clean environment: no API keys, no INFRALAB_MODEL (grading always uses the simulator).
+    extra = {} if data_dir is None else {"INFRALAB_DATA_DIR": str(Path(data_dir).resolve())}
     return {
+        **extra,
         "PATH": "/usr/local/bin:/usr/bin:/bin",
         "HOME": home,
         "TMPDIR": "/tmp" if home == SANDBOX_HOME else home,
@@ -327,6 +389,364 @@ def _worker_env(home: str) -> dict[str, str]:
         # Lets a test find every process a grader started, whatever uid it runs as.
         "INFRALAB_GRADER_PID": str(os.getpid()),
     }
+
+
+# ------------------------------------------------------------------------------ cgroups
+# One cgroup per worker, under an ``infralab`` parent, limits the sandbox AS A WHOLE: memory
+# (all its processes together, tmpfs included), the number of tasks, and CPU (a quota of one
+# fair share of the machine). cgroup v2 when a cgroup2 hierarchy has the memory, pids and cpu
+# controllers; else cgroup v1 (one hierarchy per controller, or co-mounted ones).
+_CG_PARENT = "infralab"
+_CG_V1 = ("memory", "pids", "cpu", "cpuacct")
+_CG_V2 = ("memory", "pids", "cpu")
+_CFS_PERIOD_US = 100_000
+_cg_counter = itertools.count()
+_cg_lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class CgroupSite:
+    """Where this grader makes its workers' cgroups (see :func:`cgroup_site`)."""
+
+    version: str  # "v1" or "v2"
+    # controller -> the ``infralab`` parent dir for it (v2: every controller, one dir)
+    parents: dict[str, Path]
+
+
+def _unescape_mount(path: str) -> str:
+    return path.replace("\\040", " ").replace("\\011", "\t").replace("\\134", "\\")
+
+
+def _cgroup_mounts() -> list[tuple[Path, str, str, set[str]]]:
+    """(mount point, mount root, fstype, super options) of every cgroup mount."""
+    try:
+        text = Path("/proc/self/mountinfo").read_text()
+    except OSError:
+        return []
+    mounts = []
+    for line in text.splitlines():
+        left, sep, right = line.partition(" - ")
+        fields, rest = left.split(), right.split()
+        if not sep or len(fields) < 5 or len(rest) < 3 or rest[0] not in ("cgroup", "cgroup2"):
+            continue
+        opts = set(rest[2].split(","))
+        mounts.append((Path(_unescape_mount(fields[4])), fields[3], rest[0], opts))
+    return mounts
+
+
+def _write(path: Path, value: str) -> None:
+    fd = os.open(path, os.O_WRONLY)
+    try:
+        os.write(fd, value.encode())
+    finally:
+        os.close(fd)
+
+
+def _rmdir_quietly(path: Path) -> None:
+    try:
+        os.rmdir(path)
+    except OSError:
+        pass
+
+
+def _try_site(site: CgroupSite) -> str | None:
+    """Make, limit and remove a probe cgroup under ``site``: ``None`` when that works."""
+    name = f"probe-{os.getpid()}-{next(_cg_counter)}"
+    made: list[Path] = []
+    try:
+        for parent in dict.fromkeys(site.parents.values()):
+            parent.mkdir(exist_ok=True)
+            if site.version == "v2":
+                _write(parent / "cgroup.subtree_control", " ".join(f"+{c}" for c in _CG_V2))
+            (parent / name).mkdir()
+            made.append(parent / name)
+        _write(site.parents["pids"] / name / "pids.max", "64")
+    except OSError as exc:
+        return f"{exc.strerror or exc} ({exc.filename or ''})".strip()
+    finally:
+        for path in made:
+            _rmdir_quietly(path)
+        for parent in dict.fromkeys(site.parents.values()):
+            _rmdir_quietly(parent)  # only when empty: another grader may be using it
+    return None
+
+
+@cache
+def cgroup_site() -> tuple[CgroupSite | None, str]:
+    """Where worker cgroups go here, or ``(None, why not)`` (cached per process).
+
+    cgroup v2 is used when a cgroup2 hierarchy offers the memory, pids and cpu controllers;
+    otherwise cgroup v1 (a hierarchy for each of memory, pids, cpu and cpuacct). The
+    ``infralab`` parent goes under the root of each hierarchy as mounted here (in a container
+    with its own cgroup namespace, the container's cgroup), not under the grader's own
+    cgroup: in v2 that one holds processes and so cannot delegate controllers, and in both a
+    grader killed before it cleaned up must not leave dirs in a cgroup someone else manages
+    (the next worker removes them, see :func:`_sweep_stale`).
+    """
+    mounts = _cgroup_mounts()
+    reasons: list[str] = []
+    for mount, _root, fstype, _opts in mounts:
+        if fstype != "cgroup2":
+            continue
+        try:
+            available = set((mount / "cgroup.controllers").read_text().split())
+        except OSError:
+            continue
+        if not set(_CG_V2) <= available:
+            lacking_v2 = " ".join(sorted(set(_CG_V2) - available))
+            reasons.append(f"cgroup v2 at {mount} lacks {lacking_v2}")
+            continue
+        try:
+            enabled = set((mount / "cgroup.subtree_control").read_text().split())
+            if not set(_CG_V2) <= enabled:
+                _write(mount / "cgroup.subtree_control", " ".join(f"+{c}" for c in _CG_V2))
+        except OSError as exc:
+            reasons.append(f"cgroup v2 at {mount}: cannot enable controllers ({exc.strerror})")
+            continue
+        parent = mount / _CG_PARENT
+        site = CgroupSite("v2", {c: parent for c in (*_CG_V2, "cpuacct")})
+        problem = _try_site(site)
+        if problem is None:
+            return site, ""
+        reasons.append(f"cgroup v2 at {mount}: {problem}")
+    parents: dict[str, Path] = {}
+    for controller in _CG_V1:
+        for mount, _root, fstype, opts in mounts:
+            if fstype == "cgroup" and controller in opts:
+                parents[controller] = mount / _CG_PARENT
+                break
+    lacking = [c for c in _CG_V1 if c not in parents]
+    if lacking:
+        reasons.append(f"no cgroup v1 hierarchy for {' '.join(lacking)}")
+    else:
+        site = CgroupSite("v1", parents)
+        problem = _try_site(site)
+        if problem is None:
+            return site, ""
+        reasons.append(f"cgroup v1: {problem}")
+    if not _is_root():
+        reasons.insert(0, "grader is not root")
+    return None, "; ".join(reasons) or "no cgroup file system"
+
+
+def _cpu_share(config: SandboxConfig) -> float:
+    if config.sandbox_cpus is not None:
+        return max(0.01, float(config.sandbox_cpus))
+    return float(_cores())
+
+
+def fair_cpu_share(workers: int) -> float:
+    """One fair share of this machine's CPUs for one of ``workers`` parallel sandboxes."""
+    return round(_cores() / max(1, workers), 3)
+
+
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except (AttributeError, OSError):  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+def _sweep_stale(parent: Path) -> None:
+    """Remove the cgroups a dead grader left under ``parent`` (killed before it cleaned up).
+
+    Worker cgroups are named ``w<grader pid>-<n>``; one whose grader is gone is emptied (its
+    tasks killed) and removed.
+    """
+    try:
+        children = [d for d in parent.iterdir() if d.is_dir()]
+    except OSError:
+        return
+    for d in children:
+        head = d.name.split("-", 1)[0]
+        if not (head.startswith("w") and head[1:].isdigit()):
+            continue
+        if os.path.exists(f"/proc/{head[1:]}"):
+            continue
+        for _ in range(20):
+            try:
+                pids = [int(x) for x in (d / "cgroup.procs").read_text().split()]
+            except (OSError, ValueError):
+                break
+            if not pids:
+                break
+            for pid in pids:
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except OSError:
+                    pass
+            time.sleep(0.05)
+        _rmdir_quietly(d)
+
+
+class Cgroup:
+    """One worker's cgroup: made before the worker starts, removed with it."""
+
+    def __init__(self, site: CgroupSite, config: SandboxConfig) -> None:
+        self.version = site.version
+        name = f"w{os.getpid()}-{next(_cg_counter)}"
+        self.dirs: dict[str, Path] = {c: p / name for c, p in site.parents.items()}
+        self._made: list[Path] = []
+        try:
+            with _cg_lock:
+                for parent in dict.fromkeys(site.parents.values()):
+                    for _ in range(5):  # another grader may remove an empty parent meanwhile
+                        try:
+                            parent.mkdir(exist_ok=True)
+                            if site.version == "v2":
+                                _write(parent / "cgroup.subtree_control", "+memory +pids +cpu")
+                            _sweep_stale(parent)
+                            (parent / name).mkdir()
+                            break
+                        except FileNotFoundError:
+                            continue
+                    else:
+                        raise OSError(f"cannot make {parent / name}")
+                    self._made.append(parent / name)
+            self._limit(config)
+        except BaseException:
+            self.remove()
+            raise
+
+    def _limit(self, config: SandboxConfig) -> None:
+        memory = str(config.sandbox_memory_bytes)
+        quota = max(1000, int(_cpu_share(config) * _CFS_PERIOD_US))
+        if self.version == "v2":
+            d = self.dirs["memory"]
+            _write(d / "memory.max", memory)
+            if (d / "memory.swap.max").exists():
+                _write(d / "memory.swap.max", "0")
+            _write(d / "pids.max", str(config.sandbox_pids))
+            _write(d / "cpu.max", f"{quota} {_CFS_PERIOD_US}")
+            return
+        mem = self.dirs["memory"]
+        _write(mem / "memory.limit_in_bytes", memory)
+        if (mem / "memory.memsw.limit_in_bytes").exists():  # memory + swap: no swapping out
+            try:
+                _write(mem / "memory.memsw.limit_in_bytes", memory)
+            except OSError:
+                pass
+        _write(self.dirs["pids"] / "pids.max", str(config.sandbox_pids))
+        cpu = self.dirs["cpu"]
+        _write(cpu / "cpu.cfs_period_us", str(_CFS_PERIOD_US))
+        _write(cpu / "cpu.cfs_quota_us", str(quota))
+
+    @property
+    def procs_files(self) -> list[str]:
+        """The ``cgroup.procs`` files a process writes its pid to, to join this cgroup."""
+        return [str(d / "cgroup.procs") for d in self._made]
+
+    def cpu_seconds(self) -> float | None:
+        """CPU time used by every process of the sandbox so far, or ``None`` if unreadable."""
+        try:
+            if self.version == "v2":
+                for line in (self.dirs["cpu"] / "cpu.stat").read_text().splitlines():
+                    key, _, value = line.partition(" ")
+                    if key == "usage_usec":
+                        return int(value) / 1e6
+                return None
+            return int((self.dirs["cpuacct"] / "cpuacct.usage").read_text()) / 1e9
+        except (OSError, ValueError):
+            return None
+
+    def pids(self) -> set[int]:
+        found: set[int] = set()
+        for d in self._made:
+            try:
+                found.update(int(x) for x in (d / "cgroup.procs").read_text().split())
+            except (OSError, ValueError):
+                continue
+        return found
+
+    def kill_all(self) -> None:
+        """SIGKILL every process in the cgroup until none is left (a few seconds at most)."""
+        if self.version == "v2" and self._made and (self._made[0] / "cgroup.kill").exists():
+            try:
+                _write(self._made[0] / "cgroup.kill", "1")
+            except OSError:
+                pass
+        deadline = time.monotonic() + 5.0
+        while time.monotonic() < deadline:
+            pids = self.pids()
+            if not pids:
+                return
+            for pid in pids:
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except OSError:
+                    pass
+            time.sleep(0.02)
+
+    def remove(self) -> None:
+        """Kill what is left in it, then remove the worker's dirs (and empty parents)."""
+        if not self._made:
+            return
+        self.kill_all()
+        for d in self._made:
+            for _ in range(100):  # a killed task leaves the cgroup when it is reaped
+                try:
+                    os.rmdir(d)
+                    break
+                except FileNotFoundError:
+                    break
+                except OSError:
+                    time.sleep(0.05)
+            with _cg_lock:
+                _rmdir_quietly(d.parent)  # only when empty: other workers may still be there
+        self._made = []
+
+
+def _backstop(budget: float, share: float) -> float:
+    """The wall-clock limit of a request given ``budget`` CPU seconds at ``share`` cores."""
+    return 3 * budget / min(1.0, share) + 10.0
+
+
+class _CpuClockReader(FrameReader):
+    """Frames with deadlines counted in the sandbox's CPU time, with a wall-clock backstop.
+
+    ``read(deadline)`` gives the worker ``deadline - now`` seconds of CPU time (all of the
+    sandbox's processes together, from its cgroup) and at most
+    ``3 * budget / min(1, cpu share) + 10`` seconds of wall-clock time (for a cell that waits,
+    or a host overloaded by others than the grader's own sandboxes), and never goes past the
+    worker's ``wall_deadline`` (the notebook's). A busy neighbour cannot turn a cell into a
+    timeout: its CPU quota keeps it to its share, and a cell's own budget only counts its own
+    CPU. Until ``cpu_clock`` is switched on (after the worker said ready) it reads by wall clock.
+    """
+
+    def __init__(self, fd: int, cgroup: Cgroup, share: float, worker: Worker) -> None:
+        super().__init__(fd)
+        self.cgroup = cgroup
+        self.share = share
+        self.worker = worker
+        self.cpu_clock = False
+        self._key: float | None = None
+        self._cpu0 = 0.0
+        self._budget = 0.0
+        self._wall_end = 0.0
+
+    def _fill(self, want: int, deadline: float) -> None:
+        if not self.cpu_clock or len(self._buf) >= want:
+            return super()._fill(want, deadline)
+        now = time.monotonic()
+        if deadline != self._key:  # a new request (one request reads with one deadline)
+            cpu0 = self.cgroup.cpu_seconds()
+            if cpu0 is None:
+                return super()._fill(want, deadline)
+            self._key, self._cpu0 = deadline, cpu0
+            self._budget = max(0.0, deadline - now)
+            self._wall_end = now + _backstop(self._budget, self.share)
+            hard = self.worker.wall_deadline
+            if hard is not None:
+                self._wall_end = min(self._wall_end, max(hard, now))
+        while len(self._buf) < want:
+            now = time.monotonic()
+            used = self.cgroup.cpu_seconds()
+            if now >= self._wall_end or (used is not None and used - self._cpu0 >= self._budget):
+                raise WorkerTimeout("no answer in time")
+            try:  # wait a little, then look at the CPU clock again
+                super()._fill(want, min(now + 0.2, self._wall_end))
+            except WorkerTimeout:
+                continue
 
 
 class _Sink(threading.Thread):
@@ -365,6 +785,9 @@ class Worker:
         self.config = config
         self.info = sandbox_info(config)
         self.uid: int | None = None
+        self.cgroup: Cgroup | None = None
+        # When set (the judge sets the notebook's deadline), no request waits past it.
+        self.wall_deadline: float | None = None
         self._ids = itertools.count(1)
         self.proc: subprocess.Popen[bytes] | None = None
         # <private 0700 dir>/submission: only the inner dir is bound into the sandbox, and
@@ -389,6 +812,20 @@ class Worker:
         """Launch the process and wait for its ``ready`` frame."""
         cfg = self.config
         use_bwrap = self.info.kind == "bubblewrap"
+        if cfg.use_bwrap is not False and not use_bwrap:
+            # No silent fallback: only an explicit use_bwrap=False (--no-sandbox) runs bare.
+            raise WorkerDied(
+                f"{bwrap_problem()}; the worker runs only inside bubblewrap "
+                "(apt-get install bubblewrap, or --no-sandbox)"
+            )
+        if cfg.cgroup and self.info.cgroup is not None:
+            site, _ = cgroup_site()
+            assert site is not None
+            try:
+                self.cgroup = Cgroup(site, cfg)
+            except OSError as exc:
+                raise WorkerDied(f"cannot make the sandbox's cgroup: {exc}") from None
+        procs = self.cgroup.procs_files if self.cgroup is not None else []
         drop = _is_root() and cfg.drop_uid and _tool("setpriv") is not None
         uid = _next_uid() if drop else None
         self.uid = self.info.uid = uid
@@ -430,6 +867,14 @@ class Worker:
         ]
 
         def _limit() -> None:  # runs in the child between fork and exec: syscalls only
+            if procs:  # join the sandbox's cgroup before anything of the sandbox runs
+                pid = str(os.getpid()).encode()
+                for path in procs:
+                    fd = os.open(path, os.O_WRONLY)
+                    try:
+                        os.write(fd, pid)
+                    finally:
+                        os.close(fd)
             for which, value in limits:
                 resource.setrlimit(which, (value, value))
 
@@ -440,18 +885,28 @@ class Worker:
                 stdout=subprocess.PIPE,
                 stderr=subprocess.STDOUT,
                 pass_fds=(worker_r, worker_w),
-                env=_worker_env(home),
+                env=_worker_env(home, cfg.data_dir),
                 cwd="/" if use_bwrap else home,
                 start_new_session=True,
                 preexec_fn=_limit,
                 close_fds=True,
             )
+        except (OSError, subprocess.SubprocessError) as exc:
+            for fd in (judge_r, judge_w):
+                os.close(fd)
+            if self.cgroup is not None:
+                self.cgroup.remove()
+            raise WorkerDied(f"the worker did not start: {exc}") from None
         finally:
             os.close(worker_r)
             os.close(worker_w)
         self._wfd = judge_w
         self._rfd = judge_r
-        self._reader = FrameReader(judge_r)
+        self._reader: FrameReader = (
+            _CpuClockReader(judge_r, self.cgroup, _cpu_share(cfg), self)
+            if self.cgroup is not None
+            else FrameReader(judge_r)
+        )
         self._sink = _Sink(self.proc.stdout, cfg.output_cap)
         self._sink.start()
         deadline = time.monotonic() + timeout
@@ -462,6 +917,8 @@ class Worker:
             raise WorkerDied(f"the worker did not start: {self.output_tail(400)}") from None
         if hello.get("op") != "ready":
             raise ProtocolError("the worker did not say ready")
+        if isinstance(self._reader, _CpuClockReader):
+            self._reader.cpu_clock = True  # from now on, requests are timed in CPU seconds
 
     def request(
         self,
@@ -544,6 +1001,8 @@ class Worker:
             if self.proc.stdout is not None:
                 self._sink.join(timeout=2.0)
                 self.proc.stdout.close()
+        if self.cgroup is not None:
+            self.cgroup.remove()  # kills whatever is still in it first
         shutil.rmtree(self._private, ignore_errors=True)
 
     def close(self, timeout: float = 2.0) -> None:

@@ -1,9 +1,10 @@
 """The ``infralab`` command: ``build``, ``check``, ``grade`` and ``validity``.
 
 Exit codes: 0 done (whatever the scores), 1 ``build --check`` found stale labs, 2 unusable input
-(the message names the file), 3 the grader itself failed on some submission (e.g. the sandbox
-did not start). Other submissions are graded and printed either way. ``validity`` exits 1 when
-a task is below ``--min-kill-rate`` or a listed equivalent mutant is stale (``--check-equivalents``).
+(the message names the file) or no sandbox (``check``/``grade`` without bubblewrap and without
+``--no-sandbox``), 3 the grader itself failed on some submission (e.g. the sandbox did not
+start). Other submissions are graded and printed either way. ``validity`` exits 1 when a task
+is below ``--min-kill-rate`` or a listed equivalent mutant is stale (``--check-equivalents``).
 """
 
 from __future__ import annotations
@@ -51,6 +52,11 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--timeout", type=float, default=300.0, metavar="S", help="per-cell timeout (300)"
     )
+    p.add_argument(
+        "--no-sandbox",
+        action="store_true",
+        help="run your own notebook in a local Jupyter kernel instead of the bubblewrap sandbox",
+    )
 
     p = sub.add_parser("grade", help="grade submissions against the hidden tests, sandboxed")
     p.add_argument(
@@ -79,6 +85,12 @@ def _parser() -> argparse.ArgumentParser:
         "--no-gradebook",
         action="store_true",
         help="do not record the results in grader/gradebook.db",
+    )
+    p.add_argument(
+        "--no-sandbox",
+        action="store_true",
+        help="grade without bubblewrap: no network, filesystem or process isolation "
+        "(recorded with every result)",
     )
 
     p = sub.add_parser("validity", help="mutation score of a lab's tests, per task (--mutate)")
@@ -154,8 +166,14 @@ def _cmd_build(args: argparse.Namespace) -> int:
 
 def _cmd_check(args: argparse.Namespace) -> int:
     from infralab.grading._check import check_notebook, format_report
+    from infralab.grading._sandbox import SandboxError, bwrap_required_message
 
-    report = check_notebook(args.notebook, timeout=args.timeout)
+    missing = None if args.no_sandbox else bwrap_required_message("check")
+    if missing:
+        raise SandboxError(missing)
+    report = check_notebook(
+        args.notebook, timeout=args.timeout, sandbox=not args.no_sandbox, course=args.course
+    )
     if args.json:
         print(json.dumps(report, sort_keys=True))
     else:
@@ -168,6 +186,11 @@ def _cmd_grade(args: argparse.Namespace) -> int:
 
     if args.workers < 1:
         raise CourseError(f"--workers must be at least 1, got {args.workers}")
+    from infralab.grading._sandbox import SandboxError, bwrap_required_message
+
+    missing = None if args.no_sandbox else bwrap_required_message("grade")
+    if missing:  # no silent fallback: grading without the sandbox needs --no-sandbox
+        raise SandboxError(missing)
     course = find_course(args.course, from_cwd=False)  # never a learner's folder
     options = GradeOptions.from_args(args)
     code = EXIT_OK
@@ -200,9 +223,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         "validity": _cmd_validity,
         **certify_cli.handlers(),
     }
+    from infralab.grading._sandbox import SandboxError
+
     try:
         return handlers[args.command](args)
-    except CourseError as exc:
+    except (CourseError, SandboxError) as exc:
         _err(str(exc))
         return EXIT_INPUT
     except KeyboardInterrupt:

@@ -103,7 +103,12 @@ def test_unknown_lab_option_is_a_usage_error(course, capsys):
 
 
 @pytest.mark.slow
-def test_check_reports_visible_tests_and_hidden_points(course, released, reference, capsys):
+@pytest.mark.needs_bwrap
+def test_check_reports_visible_tests_and_hidden_points(
+    sandbox, course, released, reference, capsys
+):
+    # `infralab check` runs in the sandbox now (the visible half of grading); --no-sandbox,
+    # the local kernel, is tested in test_no_fallback.py.
     path = course.root / "mine.ipynb"
     path.write_text(write_notebook_text(released))
     assert main(["check", str(path)]) == 0
@@ -111,6 +116,7 @@ def test_check_reports_visible_tests_and_hidden_points(course, released, referen
     assert "FAIL  task1-visible" in out and "NotImplementedError" in out
     assert "hidden tests: 6 points" in out
     assert "visible tests: 0/8 points; hidden tests: 12 points" in out
+    assert "sandbox: bubblewrap" in out.splitlines()
 
     path.write_text(write_notebook_text(reference))
     assert main(["check", str(path), "--json"]) == 0
