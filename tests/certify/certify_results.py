@@ -5,10 +5,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 from pathlib import Path
 from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+POLICY = ROOT / "grader" / "policy.yaml"
+NOW = dt.datetime(2026, 12, 1, 12, 0, 0, tzinfo=dt.UTC)
 
 # (grade_id, max_points, hidden) of the track A labs, as in solutions/ (100 points each).
 LABS: dict[str, list[tuple[str, int, bool]]] = {

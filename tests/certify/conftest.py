@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 import pytest
-from certify_results import passing_track_a
+from certify_results import NOW, POLICY, passing_track_a
 
 from infralab.grading.certify import certify, init_keys
-
-ROOT = Path(__file__).resolve().parents[2]
-POLICY = ROOT / "grader" / "policy.yaml"
-NOW = dt.datetime(2026, 12, 1, 12, 0, 0, tzinfo=dt.UTC)
 
 
 @pytest.fixture

@@ -6,8 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from certify_results import make_result, passing_track_a, write_result
-from conftest import NOW, POLICY
+from certify_results import NOW, POLICY, make_result, passing_track_a, write_result
 
 from infralab.grading.certify import Refusal, certify, verify_proof
 

@@ -10,7 +10,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import NOW, POLICY
+from certify_results import NOW, POLICY
 
 from infralab.grading.certify import certify, load_trusted_issuers, verify_credential
 

@@ -7,7 +7,7 @@ import json
 import random
 
 import pytest
-from conftest import NOW
+from certify_results import NOW
 
 from infralab.grading.certify import load_trusted_issuers, revoke, rotate_keys, verify_credential
 from infralab.grading.certify._proof import render
@@ -112,8 +112,7 @@ def test_outside_the_validity_period_fails_validity(issued, keys):
 
 
 def test_revoked_fails_status_and_others_stay_valid(issued, keys, tmp_path):
-    from certify_results import passing_track_a
-    from conftest import POLICY
+    from certify_results import POLICY, passing_track_a
 
     from infralab.grading.certify import certify
 
@@ -162,7 +161,7 @@ def test_rotation_keeps_old_certificates_valid(issued, keys):
 
 
 def test_a_retired_key_cannot_sign_after_its_retirement(tmp_path, keys, results):
-    from conftest import POLICY
+    from certify_results import POLICY
 
     from infralab.grading.certify import certify
 
