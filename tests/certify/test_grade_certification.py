@@ -1,8 +1,9 @@
 """End to end with the grader: `infralab grade --certification --variant-key FILE --attempt N`
 on the fixture course (lab t0-toy), then certify from the result files it writes.
 
-Needs bubblewrap (fails, never skips, without it). The `--certification` grading flags are
-being built alongside (issue 18, item 2): until they exist this test is an expected failure.
+Needs bubblewrap (fails, never skips, without it). Two candidates with the same answers get
+different variant seeds (different hidden inputs), a regrade reproduces seed and score, and the
+certificate issued from the result files verifies.
 """
 
 from __future__ import annotations
@@ -40,11 +41,6 @@ tracks:
 
 @pytest.mark.slow
 @pytest.mark.needs_bwrap
-@pytest.mark.xfail(
-    strict=False,
-    reason="`infralab grade --certification --variant-key --attempt` (issue 18 item 2) is "
-    "not in the CLI yet",
-)
 def test_grade_with_variants_then_certify_and_verify(tmp_path, capsys):
     problem = bwrap_problem()
     if problem is not None:
