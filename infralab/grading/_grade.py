@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import json
 import os
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -68,6 +69,11 @@ class GradeOptions:
     learner: str | None = None
     gradebook: bool = True
     intake: IntakeLimits = field(default_factory=IntakeLimits)
+    # Certification grading (``judge.certification``): the secret variant key, the attempt,
+    # and where each result is kept (default ``grader/results/``) for ``infralab certify``.
+    variant_key: bytes | None = field(default=None, repr=False)
+    attempt: int = 1
+    results_dir: Path | None = None
 
     def __post_init__(self) -> None:
         # Each of the N parallel sandboxes gets one fair share of the CPUs (cores / N) as its
@@ -87,8 +93,15 @@ class GradeOptions:
             judge = replace(judge, cell_timeout=args.cell_timeout)
         if args.notebook_timeout is not None:
             judge = replace(judge, notebook_timeout=args.notebook_timeout)
+        key = None
         if getattr(args, "certification", False):
             judge = replace(judge, certification=True)
+            from infralab.grading._variant import VariantKeyError, load_variant_key
+
+            try:
+                key = load_variant_key(args.variant_key)
+            except VariantKeyError as exc:
+                raise CourseError(str(exc)) from None
         if getattr(args, "no_sandbox", False):  # refused (SandboxError) under certification
             judge = replace(judge, sandbox=replace(judge.sandbox, use_bwrap=False))
         return cls(
@@ -97,6 +110,9 @@ class GradeOptions:
             lab=args.lab,
             learner=args.learner,
             gradebook=not args.no_gradebook,
+            variant_key=key,
+            attempt=getattr(args, "attempt", 1) or 1,
+            results_dir=Path(args.results) if getattr(args, "results", None) else None,
         )
 
 
@@ -428,7 +444,10 @@ def _grade_one(course: Course, sub: Submission, options: GradeOptions) -> Outcom
         check_cell_sizes(nb.cells, shown, options.intake.cell_source_bytes)
         lab = _resolve_lab(course, sub, nb, options)
         spec = load_lab(course, lab)
-        result = judge_submission(spec, nb, intake.files, options.judge)
+        judge = options.judge
+        if judge.certification:
+            judge = replace(judge, variant_seed=_certification_seed(options, sub.learner, lab))
+        result = judge_submission(spec, nb, intake.files, judge)
     except CourseError as exc:
         if intake is not None:
             intake.cleanup()
@@ -454,7 +473,67 @@ def _grade_one(course: Course, sub: Submission, options: GradeOptions) -> Outcom
         **result,
     }
     ordered["flags"] = [*sub.flags, *_metadata_mismatch(nb, sub.learner), *result["flags"]]
+    if judge.certification:
+        _certification_fields(course, ordered, options, judge.variant_seed)
     return Outcome(sub.path, result=ordered, staged=intake)
+
+
+def _certification_seed(options: GradeOptions, learner: str, lab: str) -> int:
+    from infralab.grading._variant import certification_seed
+
+    if options.variant_key is None:
+        raise CourseError("certification grading needs a variant key (--variant-key FILE)")
+    return certification_seed(options.variant_key, learner, lab, options.attempt)
+
+
+def _certification_fields(
+    course: Course, result: dict[str, Any], options: GradeOptions, seed: int
+) -> None:
+    """What ``infralab certify`` binds into a credential; only hidden tests count.
+
+    Visible tests are public practice (a candidate had them with their expected values), so
+    under certification the score is the hidden tests' alone; the visible points are kept
+    as ``practice_score`` for feedback.
+    """
+    import datetime as dt
+
+    import infralab
+
+    hidden = [t for t in result["tasks"] if t["hidden"]]
+    result["practice_score"] = result["score"] - sum(t["points"] for t in hidden)
+    result["hidden_score"] = sum(t["points"] for t in hidden)
+    result["hidden_max_score"] = sum(t["max_points"] for t in hidden)
+    result["score"], result["max_score"] = result["hidden_score"], result["hidden_max_score"]
+    result.update(
+        certification=True,
+        attempt=options.attempt,
+        variant_seed=seed,
+        lab_source_sha256=result["source_sha256"],
+        grader_version=infralab.__version__,
+        course_version=_course_version(course),
+        graded_at=dt.datetime.now(dt.UTC).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ"),
+    )
+
+
+def _course_version(course: Course) -> str:
+    """sha256 over every lab's source notebook: which exam, whatever the checkout."""
+    h = hashlib.sha256()
+    for lab in course.lab_ids():
+        h.update(lab.encode() + b"\0" + course.source_path(lab).read_bytes() + b"\0")
+    return "sha256:" + h.hexdigest()
+
+
+def _keep_result(course: Course, outcome: Outcome, options: GradeOptions) -> None:
+    """Write a certification result to ``<results>/<learner>/<lab>/attempt-<N>.json``."""
+    result = outcome.result
+    assert result is not None
+    root = options.results_dir or (course.grader / "results")
+    folder = root / result["learner"] / result["lab"]
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    final = folder / f"attempt-{result['attempt']}.json"
+    tmp = folder / f".{final.name}.tmp"
+    tmp.write_text(json.dumps(result, sort_keys=True, indent=1), encoding="utf-8")
+    os.replace(tmp, final)  # atomic: a regrade replaces the attempt's result whole
 
 
 def _record(course: Course, outcome: Outcome) -> None:
@@ -492,6 +571,11 @@ def grade_paths(
                 continue
             outcome = futures[id(item)].result()
             try:
+                if outcome.result is not None and options.judge.certification:
+                    try:
+                        _keep_result(course, outcome, options)
+                    except OSError as exc:  # the result still goes to stdout
+                        outcome.result["flags"].append(safe_text(f"result not kept ({exc})"))
                 if outcome.result is not None and options.gradebook:
                     try:
                         _record(course, outcome)

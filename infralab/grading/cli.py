@@ -93,6 +93,23 @@ def _parser() -> argparse.ArgumentParser:
         "(recorded with every result)",
     )
 
+    p.add_argument(
+        "--certification",
+        action="store_true",
+        help="certification grading: hidden inputs drawn from a seed bound to the candidate, "
+        "lab and attempt; only hidden tests count; results kept in grader/results/ for "
+        "`infralab certify`; never without the sandbox",
+    )
+    p.add_argument(
+        "--variant-key",
+        metavar="FILE",
+        default=None,
+        help="the secret key variant seeds derive from (default grader/keys/variant.key; "
+        "created by `infralab keys init`)",
+    )
+    p.add_argument("--attempt", type=int, default=1, metavar="N", help="attempt number (1)")
+    p.add_argument("--results", metavar="DIR", default=None, help="where certification results go")
+
     p = sub.add_parser("validity", help="mutation score of a lab's tests, per task (--mutate)")
     _validity_args(p)
     certify_cli.add_parsers(sub)  # certify, verify, revoke, keys (exit codes in certify/_cli.py)
@@ -192,6 +209,10 @@ def _cmd_grade(args: argparse.Namespace) -> int:
     if missing:  # no silent fallback: grading without the sandbox needs --no-sandbox
         raise SandboxError(missing)
     course = find_course(args.course, from_cwd=False)  # never a learner's folder
+    if args.certification and args.variant_key is None:
+        args.variant_key = str(course.grader / "keys" / "variant.key")
+    if args.attempt < 1:
+        raise CourseError(f"--attempt must be at least 1, got {args.attempt}")
     options = GradeOptions.from_args(args)
     code = EXIT_OK
     for outcome in grade_paths(course, args.submissions, options):
