@@ -1,13 +1,13 @@
 """Simulated users: ground truth for ambiguous scenarios, documented rates, patience, replay."""
 
 import json
-import math
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
+from stubs.rates import assert_rate
 
 from infralab.datasets import load_scenarios
 from infralab.llm import SimChatModel
@@ -24,28 +24,6 @@ from infralab.users._goal import alternatives
 
 N = 400  # seeds per measured rate
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def binom_p(k: int, n: int, p: float) -> float:
-    """Two-sided exact binomial test p-value (as scipy.stats.binomtest computes it)."""
-    if p <= 0 or p >= 1:
-        return 1.0 if k == round(n * p) else 0.0
-
-    def pmf(i: int) -> float:
-        return math.exp(
-            math.lgamma(n + 1)
-            - math.lgamma(i + 1)
-            - math.lgamma(n - i + 1)
-            + i * math.log(p)
-            + (n - i) * math.log(1 - p)
-        )
-
-    observed = pmf(k)
-    return min(1.0, sum(q for i in range(n + 1) if (q := pmf(i)) <= observed * (1 + 1e-7)))
-
-
-def assert_rate(k: int, n: int, p: float) -> None:
-    assert binom_p(k, n, p) > 0.001, f"{k}/{n} = {k / n:.3f} is not consistent with {p}"
 
 
 AMBIGUOUS = [s for s in load_scenarios() if s.ambiguous]

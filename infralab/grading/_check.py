@@ -187,10 +187,12 @@ def _check_in_sandbox(
         raise CourseError(f"{nb_path}: no graded cells (is this a lab notebook?)")
     flags: list[str] = []
     spec = _course_spec(nb_path, nb, course)
+    untrusted = spec is None
     if spec is None:
         spec = _notebook_spec(nb_path, nb)
         flags.append(
-            "no course source for this lab: its visible tests are taken from this notebook"
+            "no course source for this lab: its visible tests are taken from this notebook "
+            "and run inside the sandbox, so their verdicts are only as good as the notebook"
         )
     accounting = account(spec, nb)
     statuses: dict[str, tuple[str, str | None]] = {
@@ -200,6 +202,7 @@ def _check_in_sandbox(
         cell_timeout=timeout,
         notebook_timeout=max(JudgeOptions().notebook_timeout, timeout),
         sandbox=config,
+        tests_in_worker=untrusted,
     )
     files = _sandbox_files(nb_path, spec.lab)
     kernel_error = None

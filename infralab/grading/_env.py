@@ -297,7 +297,7 @@ class Environment:
             raise ValueError("unknown handle")
         handle = self._handles[index]
         if not isinstance(handle, cls):
-            raise ValueError(f"handle {index} is not a {cls.kind}")
+            raise ValueError(f"handle {index} is not a {getattr(cls, 'kind', cls.__name__)}")
         return handle
 
     def handle(self, request: dict[str, Any]) -> dict[str, Any]:
@@ -321,11 +321,9 @@ class Environment:
         if op == "clock.sleep":
             clock = self._handle_of(request, ClockHandle)
             seconds = request.get("seconds")
-            if (
-                type(seconds) not in (int, float)
-                or not math.isfinite(seconds)
-                or not 0 <= seconds <= _MAX_SLEEP
-            ):
+            if not isinstance(seconds, int | float) or isinstance(seconds, bool):
+                raise ValueError("sleep needs a number of seconds")
+            if not math.isfinite(seconds) or not 0 <= seconds <= _MAX_SLEEP:
                 raise ValueError(f"sleep needs 0 <= seconds <= {_MAX_SLEEP:g}")
             clock.clock.sleep(float(seconds))
             return {}

@@ -110,7 +110,8 @@ def decode_error(data: Any) -> Exception:
     name, message = str(data.get("type")), str(data.get("message", ""))
     cls = getattr(errors, name, None)
     if isinstance(cls, type) and issubclass(cls, errors.ProviderError) and name in errors.__all__:
-        state = data.get("state") if isinstance(data.get("state"), dict) else {}
+        raw = data.get("state")
+        state: dict[str, Any] = raw if isinstance(raw, dict) else {}
         exc = cls.__new__(cls)
         exc.__dict__.update(state)
         exc.message = message

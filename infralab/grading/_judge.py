@@ -89,6 +89,9 @@ class JudgeOptions:
     variant_seed: int = 0
     # Certification grading: never without the bubblewrap sandbox (--no-sandbox refused).
     certification: bool = False
+    # The grade cells themselves are untrusted (``infralab check`` of a notebook whose course
+    # source was not found): run them in the worker like any cell, never in this process.
+    tests_in_worker: bool = False
 
     def __post_init__(self) -> None:
         if self.certification and self.sandbox.use_bwrap is False:
@@ -460,6 +463,8 @@ def _run_grade_cell(
     worker = session.ensure()
     if worker is None:
         return "error", session.gave_up
+    if session.options.tests_in_worker:
+        return _run_untrusted_grade_cell(cell, session, worker)
     transport = _Transport(session)
     namespace: dict[str, Any] = {
         "__name__": "__infralab_grade__",
@@ -494,6 +499,28 @@ def _run_grade_cell(
             return "timeout", f"no answer within {session.options.cell_timeout:g}s"
         return "error", str(transport.lost)
     return "pass", None
+
+
+def _run_untrusted_grade_cell(
+    cell: NbCell, session: _Session, worker: Worker
+) -> tuple[str, str | None]:
+    """A grade cell we cannot trust runs in the worker; its verdict is only feedback."""
+    try:
+        reply = worker.request(
+            {"op": "run", "code": cell.source}, session.timeout(), _no_environment
+        )
+    except WorkerTimeout:
+        session.lost()
+        return "timeout", f"no answer within {session.options.cell_timeout:g}s"
+    except WorkerLost as exc:
+        session.lost()
+        return "error", str(exc)
+    if reply.get("ok") is True:
+        return "pass", None
+    error = str(reply.get("error") or "the cell failed")
+    text = "".join(ch if ch.isprintable() or ch in "\n\t" else "\ufffd" for ch in error)
+    failed = error.startswith(("AssertionError", "ProbeError"))
+    return ("fail" if failed else "error"), text[:_MAX_MESSAGE]
 
 
 @dataclass
