@@ -393,7 +393,40 @@ def find_submissions(
             finder.found.append(
                 Outcome(path, error=f"{display(path)}: cannot read ({exc.strerror or exc})")
             )
-    return finder.found
+    return _one_per_lab(finder.found)
+
+
+def _one_per_lab(found: list[Submission | Outcome]) -> list[Submission | Outcome]:
+    """Two notebooks of one learner in one lab folder: neither is graded (which counts?)."""
+    import stat
+
+    groups: dict[tuple[str, str], list[Submission]] = {}
+    for item in found:
+        if isinstance(item, Submission) and item.lab_hint is not None:
+            try:  # links and other non-files are refused at intake anyway: they do not count
+                regular = stat.S_ISREG(os.lstat(item.base.joinpath(*item.parts)).st_mode)
+            except OSError:
+                regular = False
+            if regular:
+                groups.setdefault((item.learner, item.lab_hint), []).append(item)
+    clashes = {id(s) for subs in groups.values() if len(subs) > 1 for s in subs}
+    if not clashes:
+        return found
+    out: list[Submission | Outcome] = []
+    for item in found:
+        if id(item) in clashes:
+            assert isinstance(item, Submission)
+            n = len(groups[(item.learner, item.lab_hint or "")])
+            out.append(
+                Outcome(
+                    item.path,
+                    error=f"{display(item.path)}: learner '{display(item.learner)}' handed in "
+                    f"{n} notebooks for lab {item.lab_hint}; none is graded (keep exactly one)",
+                )
+            )
+        else:
+            out.append(item)
+    return out
 
 
 def _resolve_lab(course: Course, sub: Submission, nb: NotebookNode, options: GradeOptions) -> str:

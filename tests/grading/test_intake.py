@@ -134,9 +134,11 @@ def batch(tmp_path_factory):
     # strays at the root: a notebook named after a learner, and another one
     _write(root / "alice.ipynb", released)
     _write(root / "zed.ipynb", reference)
-    # a notebook named after alice inside carol's folder; metadata naming alice in dave's
+    # two notebooks of one lab in carol's folder (which counts?); a notebook named after
+    # alice alone in erin's folder; metadata naming alice in dave's
     _write(nb_of("carol"), released)
     _write(root / "carol" / LAB / "alice.ipynb", released)
+    _write(root / "erin" / LAB / "alice.ipynb", released)
     claims = copy.deepcopy(released)
     claims.metadata.setdefault("infralab", {})["learner"] = "alice"
     _write(nb_of("dave"), claims)
@@ -184,8 +186,8 @@ def test_batch_exit_code_good_neighbours_and_no_leak(batch):
     _no_leak(batch["out"], batch["err"], batch["autograded"])
     assert "infralab grade: pass (6/6)" in batch["autograded"]  # written from the staged copy
     # only real learner folders got results; nothing recorded under a file stem
-    assert set(batch["by_learner"]) == {"alice", "bob", "carol", "dave"}
-    assert set(batch["gradebook"]) == {"alice", "bob", "carol", "dave"}
+    assert set(batch["by_learner"]) == {"alice", "bob", "dave", "erin"}
+    assert set(batch["gradebook"]) == {"alice", "bob", "dave", "erin"}
 
 
 def test_symlink_to_solutions_is_refused(batch):
@@ -245,11 +247,18 @@ def test_stray_notebooks_at_the_root_change_nothing(batch):
     assert batch["by_learner"]["alice"]["notebook"].endswith(f"alice/{LAB}/{LAB}.ipynb")
 
 
+def test_two_notebooks_of_one_lab_are_refused_not_one_chosen(batch):
+    err = _error_for(batch, "carol")
+    assert err.count("handed in 2 notebooks for lab t0-toy; none is graded") == 2, err
+    assert "carol" not in batch["by_learner"] and "carol" not in batch["gradebook"]
+
+
 def test_notebook_named_after_another_learner_is_flagged_not_recorded_as_them(batch):
-    carol = [r for r in batch["results"] if r["learner"] == "carol"]
-    assert len(carol) == 2  # carol's own and the one named alice.ipynb, both carol's
-    named = next(r for r in carol if r["notebook"].endswith("alice.ipynb"))
-    assert any(f.startswith("learner mismatch: the file name says 'alice'") for f in named["flags"])
+    erin = [r for r in batch["results"] if r["learner"] == "erin"]
+    assert len(erin) == 1 and erin[0]["notebook"].endswith("alice.ipynb")
+    assert any(
+        f.startswith("learner mismatch: the file name says 'alice'") for f in erin[0]["flags"]
+    )
     assert [r["notebook"] for r in batch["results"] if r["learner"] == "alice"] == [
         str(batch["root"] / "alice" / LAB / f"{LAB}.ipynb")
     ]
