@@ -18,7 +18,15 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-__all__ = ["runs_table", "comparison_table", "plot_comparison", "plot_cumulative_tokens"]
+__all__ = [
+    "runs_table",
+    "comparison_table",
+    "plot_comparison",
+    "plot_cumulative_tokens",
+    "watch_replies",
+    "trusted_trace",
+    "trusted_path",
+]
 
 #: Columns of the per-run table, in order, when the caller does not choose them.
 RUN_COLUMNS = (
@@ -179,3 +187,103 @@ def _number(value: Any) -> float | None:
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
     return None if math.isnan(value) else float(value)
+
+
+# --------------------------------------------------------------------------- trusted runs
+# The lab's tests judge a run from the trusted environment's logs
+# (:class:`infralab.grading.Environment`), never from the run record the learner's code
+# returns. These helpers read those logs on the environment's side.
+
+#: The name of the structured-output schema ``ask_router`` binds (one tool, forced).
+ROUTING_SCHEMA = "Route"
+
+
+def watch_replies(handle: Any) -> Any:
+    """Keep the tool-call arguments of every reply of an environment's model handle.
+
+    The environment's log names the tools a reply called but not their arguments; a routing
+    call's answer (``FINISH`` or a route) is such an argument. After this, ``handle.replies``
+    holds one entry per call, aligned with ``handle.log``: a list of ``{"name", "args"}``, or
+    ``None`` for a call that failed. Call it on the trusted side, before the run.
+
+    Returns:
+        The handle.
+    """
+    inner = handle.model
+    replies: list[Any] = []
+
+    class _Watched:
+        def __getattr__(self, name: str) -> Any:
+            return getattr(inner, name)
+
+        def _generate(self, messages: Any, stop: Any = None, **kwargs: Any) -> Any:
+            try:
+                result = inner._generate(messages, stop, **kwargs)
+            except BaseException:
+                replies.append(None)
+                raise
+            message = result.generations[0].message
+            replies.append(
+                [{"name": tc["name"], "args": dict(tc["args"])} for tc in message.tool_calls]
+            )
+            return result
+
+    handle.model = _Watched()
+    handle.replies = replies
+    return handle
+
+
+def _node_of(entry: Mapping[str, Any], router: str) -> str:
+    from infralab.tools import ROUTE_TOOLS
+
+    bound = list(entry.get("bound") or [])
+    if bound == [ROUTING_SCHEMA]:
+        return router
+    tools = [b for b in bound if not b.startswith("transfer_to_")]
+    if not tools:
+        return "triage" if bound else "?"
+    for route, names in ROUTE_TOOLS.items():
+        if tools == list(names):  # in order: two routes have the same tools in another order
+            return route
+    return "?"
+
+
+def trusted_trace(models: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Every call of the given (watched) model handles, in the order they were served.
+
+    Args:
+        models: the name of a routing node -> the model handle it runs on (for example
+            ``{"supervisor": model}``, or ``{"director": top, "commerce_lead": small}``);
+            handles that serve only agents can have any name.
+
+    Returns:
+        One dict per call: the log entry's fields plus ``who`` (the name given),
+        ``node`` (the routing node's name for a call that bound only the ``Route`` schema,
+        the route whose desk tools the call bound, in ``desk.tools_for(route)`` order,
+        ``"triage"`` for a call that bound only
+        handoffs, ``"?"`` otherwise), ``routing`` (bool), ``choice`` (a routing call's answer,
+        else None) and ``reply`` (the reply's tool calls with arguments, None if it failed).
+    """
+    rows = []
+    for who, handle in models.items():
+        replies = getattr(handle, "replies", None)
+        for i, entry in enumerate(handle.log):
+            node = _node_of(entry, who)
+            reply = replies[i] if replies is not None and i < len(replies) else None
+            choice = None
+            if node == who and reply:
+                choice = reply[0]["args"].get("next")
+            row = {**entry, "who": who, "node": node, "routing": node == who, "choice": choice}
+            row["reply"] = reply
+            rows.append((entry["t"], len(rows), row))
+    return [row for _, _, row in sorted(rows, key=lambda x: (x[0], x[1]))]
+
+
+def trusted_path(trace: Sequence[Mapping[str, Any]]) -> list[str]:
+    """The agent nodes a run went through, from its trusted trace: each routing call is one
+    turn of its node; consecutive calls of one agent (its tool loop) are one turn."""
+    path: list[str] = []
+    for row in trace:
+        if row["routing"] or not path or path[-1] != row["node"]:
+            path.append(row["node"])
+    return path

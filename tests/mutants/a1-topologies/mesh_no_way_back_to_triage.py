@@ -4,10 +4,10 @@
 EDITS = [
     (
         """\
-    MESH_TRANSITIONS[_route] = [r for r in ROUTES if r != _route] + ["triage"]
+        table[route] = [r for r in ROUTES if r != route] + ["triage"]
 """,
         """\
-    MESH_TRANSITIONS[_route] = [r for r in ROUTES if r != _route]
+        table[route] = [r for r in ROUTES if r != route]
 """,
     ),
     (

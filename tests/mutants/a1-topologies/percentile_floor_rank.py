@@ -4,9 +4,15 @@
 EDITS = [
     (
         """\
-    return ordered[math.ceil(p / 100 * len(ordered)) - 1]
+    n = len(values)
+    if isinstance(p, int):
+        rank = -(-p * n // 100)  # ceil(p * n / 100) in integers
+    else:
+        rank = math.ceil(Fraction(p) * n / 100)  # a float's exact value: no rounding
+    return sorted(values)[rank - 1]
 """,
         """\
+    ordered = sorted(values)
     return ordered[min(int(p / 100 * len(ordered)), len(ordered) - 1)]
 """,
     ),
