@@ -4,7 +4,7 @@
 EDITS = [
     (
         """\
-        if len(self._retries) + 1 <= allowed:
+        if len(self._retries) + 1 <= allowed + 1e-9:  # 0.29 * 100 is 28.999999999999996
 """,
         """\
         if len(self._retries) < allowed:

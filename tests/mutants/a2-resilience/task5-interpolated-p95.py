@@ -4,13 +4,13 @@
 EDITS = [
     (
         """\
-        "p95_latency": latencies[math.ceil(0.95 * n) - 1],
+        "p95_latency": float(latencies[rank - 1]),
 """,
         """\
         "p95_latency": (
-            __import__("statistics").quantiles(latencies, n=100, method="inclusive")[94]
+            float(__import__("statistics").quantiles(latencies, n=100, method="inclusive")[94])
             if n > 1
-            else latencies[0]
+            else float(latencies[0])
         ),
 """,
     ),

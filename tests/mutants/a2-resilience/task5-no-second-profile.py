@@ -4,11 +4,7 @@
 EDITS = [
     (
         """\
-        Route(
-            "secondary",
-            SimChatModel(profile="sim-small@2026-11", fault_plan=plan),
-            breaker("secondary"),
-        ),
+        Route("secondary", get_model("sim-small@2026-11"), breaker("secondary")),
 """,
         """\
 """,

@@ -4,11 +4,7 @@
 EDITS = [
     (
         """\
-            "primary",
-            SimChatModel(profile="sim-large@2026-11", fault_plan=plan),
-            breaker("primary"),
-        ),
-        Route(
+        Route("primary", get_model("sim-large@2026-11"), breaker("primary")),
 """,
         """\
 """,
