@@ -67,7 +67,7 @@ __all__ = [
     "STATUSES",
 ]
 
-STATUSES = ("pass", "fail", "error", "timeout", "missing", "tampered")
+STATUSES = ("pass", "fail", "error", "timeout", "missing", "tampered", "skipped")
 _MAX_MESSAGE = 500
 
 
@@ -92,6 +92,9 @@ class JudgeOptions:
     # The grade cells themselves are untrusted (``infralab check`` of a notebook whose course
     # source was not found): run them in the worker like any cell, never in this process.
     tests_in_worker: bool = False
+    # Judge only these tasks' grade cells (the mutation score grades a mutant on its own task:
+    # the others are ``skipped``, and a pass stops after the last cell it needs).
+    only_tasks: frozenset[str] | None = None
 
     def __post_init__(self) -> None:
         if self.certification and self.sandbox.use_bwrap is False:
@@ -616,6 +619,10 @@ def judge_submission(
     statuses: dict[str, tuple[str, str | None]] = {
         gid: (st, None) for gid, st in accounting.status.items()
     }
+    if options.only_tasks is not None:
+        for gc in spec.grade_cells:
+            if gc.task not in options.only_tasks and gc.grade_id:
+                statuses[gc.grade_id] = ("skipped", None)
     # NB: two passes, each on a fresh worker. Hidden probes must be evaluated by the worker,
     # so learner code sees them; if a visible test ran after them on the same worker, its
     # failure message could carry them out. So every visible grade cell is judged first, and
