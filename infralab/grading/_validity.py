@@ -240,7 +240,13 @@ def _grade_reference(course: Course, spec: LabSpec, timeout: float) -> float:
 def _grade_mutant(
     course: Course, spec: LabSpec, mutant: GeneratedMutant, timeout: float, equivalent: bool
 ) -> MutantOutcome:
-    options = default_options(cell_timeout=min(60.0, timeout), notebook_timeout=timeout)
+    # Only the mutant's own task is judged (the others are ``skipped``): that is all a kill
+    # counts, and a pass stops after the task's last grade cell.
+    options = default_options(
+        cell_timeout=min(60.0, timeout),
+        notebook_timeout=timeout,
+        only_tasks=frozenset({mutant.task}),
+    )
     nb = submission(spec, {mutant.grade_id: mutant.code})
     start = time.monotonic()
     error = None
