@@ -20,6 +20,7 @@ import os
 import shutil
 import tempfile
 import threading
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -41,6 +42,7 @@ ROOT = Path(__file__).resolve().parents[1]
 FIXTURE = ROOT / "tests" / "fixtures" / "course"
 MIN_MUTANTS = 3
 MIN_HIDDEN_SHARE = 0.60
+VARIANT_SEEDS = (12345, 2**62 + 7)  # besides the public variant 0
 
 pytestmark = [pytest.mark.slow, pytest.mark.needs_bwrap]
 
@@ -133,6 +135,17 @@ def _grade_lab(course: Course, lab: str) -> dict:
         for outcome in grade_paths(course, [submitted], options):
             assert outcome.error is None, outcome.error
             results[outcome.result["learner"]] = outcome.result
+        # The validity bars hold for any input variant, not only the public one (seed 0).
+        only_reference = tmp / "variants"
+        (only_reference / "reference" / lab).mkdir(parents=True)
+        shutil.copy(
+            submitted / "reference" / lab / f"{lab}.ipynb", only_reference / "reference" / lab
+        )
+        for seed in VARIANT_SEEDS:
+            judge = replace(options.judge, variant_seed=seed)
+            for outcome in grade_paths(course, [only_reference], replace(options, judge=judge)):
+                assert outcome.error is None, outcome.error
+                results[f"reference-seed-{seed}"] = outcome.result
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return results
@@ -172,6 +185,14 @@ def _describe(result: dict) -> str:
 def test_reference_scores_full_marks(shared, root, lab):
     graded = _graded(shared, root, lab)
     result = graded["results"]["reference"]
+    assert result["score"] == graded["spec"].max_score > 0, _describe(result)
+
+
+@pytest.mark.parametrize(("root", "lab"), _lab_params())
+@pytest.mark.parametrize("seed", VARIANT_SEEDS)
+def test_reference_scores_full_marks_under_other_variants(shared, root, lab, seed):
+    graded = _graded(shared, root, lab)
+    result = graded["results"][f"reference-seed-{seed}"]
     assert result["score"] == graded["spec"].max_score > 0, _describe(result)
 
 
@@ -237,3 +258,10 @@ def test_authoring_conventions(root, lab):
         cells = [c for c in spec.grade_cells if c.task == task]
         assert any(not c.hidden for c in cells), f"{task}: no visible test cell"
         assert any(c.hidden for c in cells), f"{task}: no hidden test cell"
+    if root != FIXTURE:  # certification variants: every hidden cell draws some of its inputs
+        for cell in spec.grade_cells:
+            if cell.hidden:
+                assert f'variant_rng("{cell.grade_id}")' in cell.source, (
+                    f"{cell.grade_id}: a hidden cell draws inputs from "
+                    f'variant_rng("{cell.grade_id}") (docs/authoring.md)'
+                )
