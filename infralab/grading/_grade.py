@@ -96,14 +96,15 @@ class GradeOptions:
         key = None
         if getattr(args, "certification", False):
             judge = replace(judge, certification=True)
+        if getattr(args, "no_sandbox", False):  # refused (SandboxError) under certification
+            judge = replace(judge, sandbox=replace(judge.sandbox, use_bwrap=False))
+        if judge.certification:
             from infralab.grading._variant import VariantKeyError, load_variant_key
 
             try:
-                key = load_variant_key(args.variant_key)
+                key = load_variant_key(getattr(args, "variant_key", None) or "")
             except VariantKeyError as exc:
                 raise CourseError(str(exc)) from None
-        if getattr(args, "no_sandbox", False):  # refused (SandboxError) under certification
-            judge = replace(judge, sandbox=replace(judge.sandbox, use_bwrap=False))
         return cls(
             judge=judge,
             workers=args.workers,

@@ -110,8 +110,9 @@ def test_check_no_sandbox_runs_in_a_local_kernel(no_bwrap, course, reference, ca
     assert report["sandbox"] == {"kind": "none", "no_sandbox": True}
 
 
-def test_certification_refuses_no_sandbox():
+def test_certification_refuses_no_sandbox(tmp_path):
     from infralab.grading._grade import GradeOptions
+    from infralab.grading._variant import new_variant_key
 
     with pytest.raises(_sandbox.SandboxError, match="--no-sandbox is refused"):
         JudgeOptions(certification=True, sandbox=_sandbox.SandboxConfig(use_bwrap=False))
@@ -124,6 +125,7 @@ def test_certification_refuses_no_sandbox():
         no_gradebook=True,
         no_sandbox=True,
         certification=True,
+        variant_key=str(new_variant_key(tmp_path / "variant.key")),
     )
     with pytest.raises(_sandbox.SandboxError, match="--no-sandbox is refused"):
         GradeOptions.from_args(args)
