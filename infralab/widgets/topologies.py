@@ -264,7 +264,7 @@ def trusted_trace(models: Mapping[str, Any]) -> list[dict[str, Any]]:
         handoffs, ``"?"`` otherwise), ``routing`` (bool), ``choice`` (a routing call's answer,
         else None) and ``reply`` (the reply's tool calls with arguments, None if it failed).
     """
-    rows = []
+    rows: list[tuple[float, int, dict[str, Any]]] = []
     for who, handle in models.items():
         replies = getattr(handle, "replies", None)
         for i, entry in enumerate(handle.log):
