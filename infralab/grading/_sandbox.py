@@ -450,7 +450,20 @@ def _rmdir_quietly(path: Path) -> None:
 
 
 def _try_site(site: CgroupSite) -> str | None:
-    """Make, limit and remove a probe cgroup under ``site``: ``None`` when that works."""
+    """Make, limit and remove a probe cgroup under ``site``: ``None`` when that works.
+
+    Another grader may remove the empty ``infralab`` parent between our ``mkdir`` of it and of
+    the probe (it cleans up after itself): that race is retried, never taken for "no cgroup".
+    """
+    problem: str | None = None
+    for _ in range(10):
+        problem = _try_site_once(site)
+        if problem is None or "No such file" not in problem:
+            return problem
+    return problem
+
+
+def _try_site_once(site: CgroupSite) -> str | None:
     name = f"probe-{os.getpid()}-{next(_cg_counter)}"
     made: list[Path] = []
     try:
