@@ -180,7 +180,7 @@ def reference(code: str) -> Any:
     if transport is None:
         if _transport.get() is not None:
             raise ProbeError("no reference solution is available to this grade cell")
-        return _evaluate_here(code)
+        return json.loads(_evaluate_here(code))
     text = transport(code)
     try:
         return json.loads(text)
@@ -190,7 +190,8 @@ def reference(code: str) -> Any:
         ) from None
 
 
-def _evaluate_here(code: str) -> Any:
+def _evaluate_here(code: str) -> str:
+    """Evaluate in this process's learner namespace; the value as strict JSON text."""
     try:
         value = evaluate_snippet(code, _learner_namespace())
     except ProbeError:
@@ -199,7 +200,7 @@ def _evaluate_here(code: str) -> Any:
         if isinstance(exc, KeyboardInterrupt):
             raise
         raise ProbeError(describe_exception(exc)) from exc
-    return json.loads(to_plain_json(value))
+    return to_plain_json(value)
 
 
 def probe(code: str) -> Any:
@@ -223,15 +224,7 @@ def probe(code: str) -> Any:
         if not isinstance(text, str):
             raise ProbeError("the worker's answer is not JSON text")
     else:
-        try:
-            value = evaluate_snippet(code, _learner_namespace())
-        except ProbeError:
-            raise
-        except BaseException as exc:  # noqa: BLE001 - report any failure as a failed probe
-            if isinstance(exc, KeyboardInterrupt):
-                raise
-            raise ProbeError(describe_exception(exc)) from exc
-        text = to_plain_json(value)
+        text = _evaluate_here(code)
     try:
         return json.loads(text)
     except (ValueError, RecursionError) as exc:  # a hostile worker can send anything

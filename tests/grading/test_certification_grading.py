@@ -17,6 +17,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from stubs.replay import REPLAY
 
 from infralab.grading._course import find_course, write_notebook_text
 from infralab.grading._grade import GradeOptions, default_options, grade_notebook
@@ -28,21 +29,6 @@ from infralab.grading._variant import new_variant_key
 pytestmark = [pytest.mark.slow, pytest.mark.needs_bwrap]
 
 ROOT = Path(__file__).resolve().parents[2]
-
-# Installed as the first solution cell: every later probe is answered from the table when the
-# snippet is in it, so the notebook needs no code of its own.
-REPLAY = """\
-import hashlib, json
-import infralab.grading._probe as _p
-_TABLE = json.loads({table!r})
-_orig = _p.evaluate_snippet
-def _replay(code, namespace):
-    key = hashlib.sha256(code.encode()).hexdigest()
-    if key in _TABLE:
-        return json.loads(_TABLE[key])
-    return _orig(code, namespace)
-_p.evaluate_snippet = _replay
-"""
 
 
 def _cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
