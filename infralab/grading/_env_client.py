@@ -320,20 +320,14 @@ class RemoteDesk:
         return f"RemoteDesk(scenario={sc!r})"
 
     def tools(self, names: Any = None) -> list[Any]:
-        from infralab.tools import TOOL_NAMES
+        from infralab.tools._desk import tool_names  # the desk's own checks and order
 
-        wanted = TOOL_NAMES if names is None else tuple(names)
-        unknown = [n for n in wanted if n not in TOOL_NAMES]
-        if unknown:
-            raise ValueError(f"unknown tool(s) {unknown}; the desk has {', '.join(TOOL_NAMES)}")
-        return [self._tool(n) for n in wanted]
+        return [self._tool(n) for n in tool_names(names)]
 
     def tools_for(self, route: str) -> list[Any]:
-        from infralab.tools import ROUTE_TOOLS
+        from infralab.tools._desk import route_tool_names
 
-        if route not in ROUTE_TOOLS:
-            raise ValueError(f"route must be one of {', '.join(ROUTE_TOOLS)}, got {route!r}")
-        return self.tools(ROUTE_TOOLS[route])
+        return self.tools(route_tool_names(route))
 
     def run(self, name: str, args: dict[str, Any]) -> str:
         (tool,) = self.tools([name])

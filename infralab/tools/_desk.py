@@ -172,6 +172,26 @@ def _describe_validation(tool: str, error: ValidationError) -> str:
     )
 
 
+def tool_names(names: Iterable[str] | None = None) -> tuple[str, ...]:
+    """The desk tool names asked for (all, in a fixed order, for ``None``).
+
+    Raises:
+        ValueError: a name is not a desk tool.
+    """
+    wanted = TOOL_NAMES if names is None else tuple(names)
+    unknown = [n for n in wanted if n not in ARGS_SCHEMAS]
+    if unknown:
+        raise ValueError(f"unknown tool(s) {unknown}; the desk has {', '.join(TOOL_NAMES)}")
+    return tuple(wanted)
+
+
+def route_tool_names(route: str) -> tuple[str, ...]:
+    """The tool names of a route's specialist (``ROUTE_TOOLS``), or ``ValueError``."""
+    if route not in ROUTE_TOOLS:
+        raise ValueError(f"route must be one of {', '.join(ROUTE_TOOLS)}, got {route!r}")
+    return tuple(ROUTE_TOOLS[route])
+
+
 class SupportDesk:
     """The simulated support desk: customers, orders and a knowledge base, behind tools.
 
@@ -224,11 +244,7 @@ class SupportDesk:
         Raises:
             ValueError: a name is not a desk tool.
         """
-        wanted = TOOL_NAMES if names is None else tuple(names)
-        unknown = [n for n in wanted if n not in ARGS_SCHEMAS]
-        if unknown:
-            raise ValueError(f"unknown tool(s) {unknown}; the desk has {', '.join(TOOL_NAMES)}")
-        return [self._tool(n) for n in wanted]
+        return [self._tool(n) for n in tool_names(names)]
 
     def tools_for(self, route: str) -> list[StructuredTool]:
         """The tools of a route's specialist (see ``ROUTE_TOOLS``).
@@ -236,9 +252,7 @@ class SupportDesk:
         Raises:
             ValueError: ``route`` is not billing, shipping, technical or account.
         """
-        if route not in ROUTE_TOOLS:
-            raise ValueError(f"route must be one of {', '.join(ROUTE_TOOLS)}, got {route!r}")
-        return self.tools(ROUTE_TOOLS[route])
+        return self.tools(route_tool_names(route))
 
     def run(self, name: str, args: dict[str, Any]) -> str:
         """Call a tool by name as a model would (same validation, errors and logs); its output."""
