@@ -365,9 +365,11 @@ class Environment:
         ]
         clock = self.clock.clock
         start = clock.now()
+        with use_clock(clock):  # a Rollout's serving version is the one of the env's clock
+            model_id = handle.model.sim_profile.id
         entry: dict[str, Any] = {
             "t": start,
-            "model": handle.model.sim_profile.id,
+            "model": model_id,
             "bound": bound,
             "input_tokens": 0,
             "output_tokens": 0,

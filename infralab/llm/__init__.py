@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from infralab.llm._catalog import ModelProfile, UnknownProfileError, get_profile, list_profiles
     from infralab.llm._embeddings import SimEmbeddings
     from infralab.llm._judge import SimJudge
+    from infralab.llm._rollout import Rollout
     from infralab.llm._script import ScriptExhaustedError
     from infralab.llm._sim import SimChatModel
     from infralab.llm._tokens import count_message_tokens, count_tokens
@@ -41,6 +42,7 @@ _LAZY = {
     "ScriptExhaustedError": "infralab.llm._script",
     "SimChatModel": "infralab.llm._sim",
     "SimJudge": "infralab.llm._judge",
+    "Rollout": "infralab.llm._rollout",
     "count_message_tokens": "infralab.llm._tokens",
     "count_tokens": "infralab.llm._tokens",
 }
@@ -67,6 +69,7 @@ __all__ = [
     "get_profile",
     "list_profiles",
     "ModelProfile",
+    "Rollout",
     "count_tokens",
     "count_message_tokens",
     "ScriptExhaustedError",

@@ -25,6 +25,7 @@ from infralab.clock import Clock, current_clock
 from infralab.llm._catalog import ModelProfile, get_profile
 from infralab.llm._draw import Draws, Reply, canonical
 from infralab.llm._request import Request
+from infralab.llm._rollout import Rollout
 from infralab.llm._rules import rules_reply
 from infralab.llm._script import ScriptExhaustedError, check_item, to_reply
 from infralab.llm._tokens import _tool_calls_tokens, count_message_tokens, count_tokens
@@ -187,7 +188,10 @@ class SimChatModel(BaseChatModel):
         profile: a profile id or bare name (``"sim-small"`` = newest), or a
             :class:`ModelProfile`. Stored as ``model_name``; LangChain's own ``profile``
             attribute then holds the capability dict LangChain expects (context window,
-            tool calling, structured output).
+            tool calling, structured output). Or a :class:`Rollout` (a silent model update):
+            ``model_name`` is then the alias, and each call is served by the version current
+            on the clock at its start, which ``response_metadata`` reports (``model_name``,
+            ``model_version``, plus ``requested_model``: the alias).
         seed: varies every draw; runs with different seeds make different mistakes.
         script: outputs in call order. Each item is a str, an ``AIMessage``, a dict
             ``{"content": ..., "tool_calls": [{"name", "args"}]}``, or an exception to
@@ -218,6 +222,7 @@ class SimChatModel(BaseChatModel):
     oracle: Any = None
     timeout: float | None = Field(default=None, gt=0)
     custom_profile: ModelProfile | None = Field(default=None, exclude=True, repr=False)
+    rollout: Rollout | None = Field(default=None, exclude=True, repr=False)
 
     model_config = ConfigDict(populate_by_name=True, arbitrary_types_allowed=True)
 
@@ -235,10 +240,19 @@ class SimChatModel(BaseChatModel):
         if not isinstance(data, dict) or "profile" not in data:
             return data
         given = data["profile"]
-        if not isinstance(given, str | ModelProfile):
+        if not isinstance(given, str | ModelProfile | Rollout):
             return data
         data = dict(data)
         del data["profile"]
+        if isinstance(given, Rollout):
+            # The client asks for the alias; each call is served by the version of its time.
+            for key in ("model", "model_name"):
+                other = data.get(key)
+                if other is not None and other != given.alias:
+                    raise ValueError(f"profile={given!r} conflicts with {key}={other!r}")
+            data["model_name"] = given.alias
+            data["rollout"] = given
+            return data
         prof = get_profile(given)
         for key in ("model", "model_name"):
             other = data.get(key)
@@ -266,6 +280,11 @@ class SimChatModel(BaseChatModel):
 
     @model_validator(mode="after")
     def _resolve_profile(self) -> SimChatModel:
+        if self.rollout is not None:
+            self.model_name = self.rollout.alias
+            if self.profile is None:
+                self.profile = self._resolve_model_profile()
+            return self
         prof = self._lookup_profile()
         if self.model_name != prof.id:
             self.model_name = prof.id  # a bare name resolves to its newest version
@@ -274,7 +293,10 @@ class SimChatModel(BaseChatModel):
         return self
 
     def _resolve_model_profile(self) -> Any:
-        prof = self.custom_profile or get_profile(self.model_name)
+        if self.rollout is not None:
+            prof = self.rollout.first
+        else:
+            prof = self.custom_profile or get_profile(self.model_name)
         return {
             "name": prof.id,
             "max_input_tokens": prof.context_window,
@@ -291,6 +313,9 @@ class SimChatModel(BaseChatModel):
         # Cached, but checked against the fields, so that model_copy(update=...) is honoured.
         # Read through __pydantic_private__: attribute access to a private attribute goes
         # through BaseModel.__getattr__, which is slow for something done on every call.
+        rollout = self.rollout
+        if rollout is not None:  # a silent update: the version current on the clock now
+            return rollout.version_at(current_clock().now())
         private = self.__pydantic_private__
         prof = private.get("_sim") if private is not None else None
         if (
@@ -304,7 +329,8 @@ class SimChatModel(BaseChatModel):
 
     @property
     def sim_profile(self) -> ModelProfile:
-        """The :class:`ModelProfile` this model simulates."""
+        """The :class:`ModelProfile` this model simulates (with a ``Rollout``: the version
+        that serves a call made now, on the current clock)."""
         return self._lookup_profile()
 
     @property
@@ -562,6 +588,8 @@ class SimChatModel(BaseChatModel):
             "finish_reason": finish,
             "sim_source": reply.source,
         }
+        if self.rollout is not None:
+            metadata["requested_model"] = self.rollout.alias
         message = AIMessage(
             content=content,
             tool_calls=tool_calls,
