@@ -1,15 +1,27 @@
-"""``make lab``: JupyterLab on ``labs/`` with a Phoenix server beside it; both stop together.
+"""``make lab``: JupyterLab on the course with a Phoenix server beside it; both stop together.
 
-``python -m infralab.lab`` starts Phoenix (``python -m phoenix.server.main serve``) as its own
-process, bound to 127.0.0.1 with its SQLite store in ``<repo>/.phoenix``, and JupyterLab at
-the same time (Phoenix takes several seconds to start, JupyterLab should not wait for it).
-Notebooks get ``PHOENIX_COLLECTOR_ENDPOINT``, so :func:`infralab.tracing.setup_tracing`
+``python -m infralab.lab`` starts Phoenix as its own process (Phoenix's own ``serve``, bound to
+127.0.0.1, its OTLP/gRPC collector switched off, its SQLite store in ``<repo>/.phoenix``) and
+JupyterLab at the same time (Phoenix takes several seconds to start, JupyterLab should not wait
+for it). Notebooks get ``PHOENIX_COLLECTOR_ENDPOINT``, so :func:`infralab.tracing.setup_tracing`
 exports there. Ctrl-C, SIGTERM, a closed terminal or JupyterLab's own shutdown stop both.
+
+What a learner or instructor finds on first open, and why it is set up here:
+
+- JupyterLab's root is the course root (the repository) and its file browser opens on
+  ``labs/``: nbgrader's Formgrader only works when the course root lies inside the server
+  root. ``nbgrader_config.py`` is found from any directory (``JUPYTER_CONFIG_PATH``), and the
+  venv's ``bin/`` leads the server's ``PATH`` (the Formgrader runs the ``alembic`` command).
+- nbgrader's Assignment List shows the labs: each ``labs/<lab>`` is released into the local
+  exchange (``grader/exchange``, git-ignored) with nbgrader's own release step.
+- Phoenix prices the simulator's calls: Phoenix computes a span's cost itself, from its model
+  pricing table and the span's token counts (it does not read ``llm.cost.*``), so every
+  profile of the simulator's catalog is registered there (:func:`register_simulator_prices`).
 
 Options: ``--no-browser``, ``--phoenix-port`` (default 6006, a free one if busy),
 ``--lab-port`` (default 8888, likewise), ``--phoenix-dir``, and ``--smoke``: start both, check
-that JupyterLab's API and Phoenix answer, send one trace through ``setup_tracing`` and read it
-back from Phoenix's REST API, stop both, exit 0 (non-zero with a message otherwise).
+that JupyterLab and nbgrader's Formgrader and Assignment List answer with the labs, that Phoenix
+stores a simulator call with its cost, stop both, exit 0 (non-zero with a message otherwise).
 
 Introduced in lab ``00-orientation`` (the README's first command).
 """
@@ -18,8 +30,11 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import fcntl
+import filecmp
 import json
 import os
+import runpy
 import secrets
 import signal
 import socket
@@ -34,18 +49,31 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-__all__ = ["main", "start_phoenix", "Child", "LabError"]
+__all__ = [
+    "main",
+    "start_phoenix",
+    "serve_phoenix",
+    "register_simulator_prices",
+    "release_labs",
+    "Child",
+    "LabError",
+]
 
 REPO = Path(__file__).resolve().parents[1]
 HOST = "127.0.0.1"
 DEFAULT_PHOENIX_PORT = 6006
 DEFAULT_LAB_PORT = 8888
-DEFAULT_GRPC_PORT = 4317
 SMOKE_PROJECT = "infralab-smoke"
 #: Seconds to wait for a server to answer before giving up (Phoenix runs its database
 #: migrations on first start; on a busy 2-core machine that has taken half a minute).
 START_TIMEOUT_S = 180.0
 STOP_TIMEOUT_S = 15.0
+#: Phoenix reloads its model pricing table every 5 s (``GenerativeModelStore``) and prices a
+#: span when it stores it: a price registered now applies to spans stored after the next
+#: reload. The launcher waits this long after registering before it calls Phoenix ready.
+PHOENIX_PRICES_RELOAD_S = 6.0
+#: Our name for the simulator in Phoenix's pricing table (the provider column).
+SIM_PROVIDER = "infralab-sim"
 
 # Loopback requests must never go through an HTTP proxy from the environment.
 _opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
@@ -224,9 +252,10 @@ def _base_env() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if not k.startswith("PHOENIX_")}
 
 
-def start_phoenix(port: int, grpc_port: int, working_dir: Path) -> Child:
+def start_phoenix(port: int, working_dir: Path) -> Child:
     """Start a Phoenix server on 127.0.0.1:``port`` with its store and log in ``working_dir``.
 
+    The child runs :func:`serve_phoenix` (Phoenix's own ``serve``, without its gRPC port).
     Returns at once; wait for ``http://127.0.0.1:<port>/healthz`` before sending spans.
     """
     working_dir = Path(working_dir).resolve()
@@ -235,7 +264,6 @@ def start_phoenix(port: int, grpc_port: int, working_dir: Path) -> Child:
         **_base_env(),
         "PHOENIX_HOST": HOST,
         "PHOENIX_PORT": str(port),
-        "PHOENIX_GRPC_PORT": str(grpc_port),
         "PHOENIX_WORKING_DIR": str(working_dir),
         # No telemetry pixels, no web fonts or other public-internet requests.
         "PHOENIX_TELEMETRY_ENABLED": "false",
@@ -243,10 +271,215 @@ def start_phoenix(port: int, grpc_port: int, working_dir: Path) -> Child:
     }
     return Child(
         "phoenix",
-        [sys.executable, "-m", "phoenix.server.main", "serve"],
+        [sys.executable, "-c", "from infralab.lab import serve_phoenix; serve_phoenix()"],
         env,
         working_dir / "phoenix.log",
     )
+
+
+def serve_phoenix() -> None:  # pragma: no cover - runs in the Phoenix child process
+    """Run ``phoenix serve`` with its OTLP/gRPC collector switched off.
+
+    Phoenix binds that collector to ``[::]:4317``, every interface, whatever ``PHOENIX_HOST``
+    says, and has no setting to turn it off (only read-only mode does, which also refuses
+    spans). The labs export over OTLP/HTTP to Phoenix's web port, which does honour
+    ``PHOENIX_HOST``, so the gRPC server is not needed: we construct it ``disabled`` (its own
+    constructor argument). If a Phoenix upgrade drops that argument this fails loudly rather
+    than listening on every interface.
+    """
+    import inspect
+
+    from phoenix.server import grpc_server
+
+    original = grpc_server.GrpcServer.__init__
+    if "disabled" not in inspect.signature(original).parameters:
+        raise SystemExit(
+            "infralab.lab: this Phoenix version's GrpcServer has no 'disabled' argument; "
+            "refusing to start a gRPC collector on every interface"
+        )
+
+    def without_grpc(self: Any, *args: Any, **kwargs: Any) -> None:
+        kwargs["disabled"] = True
+        original(self, *args, **kwargs)
+
+    grpc_server.GrpcServer.__init__ = without_grpc  # type: ignore[method-assign]
+    sys.argv = ["phoenix", "serve"]
+    runpy.run_module("phoenix.server.main", run_name="__main__", alter_sys=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# Phoenix's pricing table
+
+
+def _graphql(phoenix_url: str, query: str, variables: dict[str, Any] | None = None) -> Any:
+    """POST a GraphQL request to Phoenix; its ``data``, or LabError naming the errors."""
+    body = json.dumps({"query": query, "variables": variables or {}}).encode()
+    request = urllib.request.Request(
+        f"{phoenix_url}/graphql", data=body, headers={"Content-Type": "application/json"}
+    )
+    try:
+        with _opener.open(request, timeout=30) as response:
+            answer = json.loads(response.read().decode())
+    except (OSError, urllib.error.URLError, ValueError) as e:
+        raise LabError(f"Phoenix's GraphQL API ({phoenix_url}/graphql) failed: {e}") from None
+    if answer.get("errors"):
+        messages = "; ".join(str(err.get("message", err)) for err in answer["errors"])
+        raise LabError(f"Phoenix's GraphQL API refused the request: {messages}")
+    return answer["data"]
+
+
+_MODELS_QUERY = """
+query { generativeModels(first: 1000) { edges { node {
+  id name provider namePattern kind tokenPrices { tokenType kind costPerMillionTokens }
+} } } }
+"""
+_CREATE_MODEL = """
+mutation($input: CreateModelMutationInput!) { createModel(input: $input) { model { id } } }
+"""
+_UPDATE_MODEL = """
+mutation($input: UpdateModelMutationInput!) { updateModel(input: $input) { model { id } } }
+"""
+
+
+def _simulator_price_rows() -> list[dict[str, Any]]:
+    """One pricing-table row per profile of the simulator's catalog, as Phoenix takes them.
+
+    The pattern matches the name a span carries in ``llm.model_name``: the profile id
+    (``sim-large@2026-06``); the newest version of a family also matches its bare name
+    (``sim-large``), which :func:`infralab.llm.get_profile` resolves to that version.
+    """
+    import re
+
+    from infralab.llm import get_profile, list_profiles
+
+    rows = []
+    for profile in list_profiles():
+        pattern = re.escape(profile.id)
+        if get_profile(profile.name) == profile:
+            pattern = f"{re.escape(profile.name)}(@{re.escape(profile.version)})?"
+        rows.append(
+            {
+                "name": profile.id,
+                "provider": SIM_PROVIDER,
+                "namePattern": f"^{pattern}$",
+                "costs": [
+                    {
+                        "tokenType": "input",
+                        "kind": "PROMPT",
+                        "costPerMillionTokens": float(profile.input_price_per_mtok),
+                    },
+                    {
+                        "tokenType": "output",
+                        "kind": "COMPLETION",
+                        "costPerMillionTokens": float(profile.output_price_per_mtok),
+                    },
+                ],
+            }
+        )
+    return rows
+
+
+def register_simulator_prices(phoenix_url: str) -> list[str]:
+    """Make Phoenix's pricing table price every simulator profile as the catalog does.
+
+    Phoenix shows a span's cost only if a model in its table matches the span's
+    ``llm.model_name``; built-in rows cover hosted models, never ``sim-*``. Rows are created
+    as Phoenix's "custom models" (Settings > Models), updated when the catalog's prices
+    changed, left alone when they already match. Returns the names created or updated.
+
+    Raises:
+        LabError: Phoenix did not answer or refused a row.
+    """
+    existing = {
+        edge["node"]["name"]: edge["node"]
+        for edge in _graphql(phoenix_url, _MODELS_QUERY)["generativeModels"]["edges"]
+        if edge["node"]["kind"] != "BUILT_IN"
+    }
+    changed = []
+    for row in _simulator_price_rows():
+        current = existing.get(row["name"])
+        if current is not None:
+            same_prices = sorted(
+                (p["tokenType"], p["kind"], float(p["costPerMillionTokens"]))
+                for p in current["tokenPrices"]
+            ) == sorted(
+                (c["tokenType"], c["kind"], c["costPerMillionTokens"]) for c in row["costs"]
+            )
+            if (
+                same_prices
+                and current["namePattern"] == row["namePattern"]
+                and current["provider"] == row["provider"]
+            ):
+                continue
+            _graphql(phoenix_url, _UPDATE_MODEL, {"input": {"id": current["id"], **row}})
+        else:
+            _graphql(phoenix_url, _CREATE_MODEL, {"input": row})
+        changed.append(row["name"])
+    return changed
+
+
+# ---------------------------------------------------------------------------------------------
+# nbgrader: the local course
+
+
+def _same_tree(a: Path, b: Path) -> bool:
+    """True if directories ``a`` and ``b`` hold the same files with the same bytes."""
+    if not b.is_dir():
+        return False
+    cmp = filecmp.dircmp(a, b, ignore=[".ipynb_checkpoints", "__pycache__"])
+    if cmp.left_only or cmp.right_only or cmp.funny_files:
+        return False
+    _, mismatch, errors = filecmp.cmpfiles(a, b, cmp.common_files, shallow=False)
+    if mismatch or errors:
+        return False
+    return all(_same_tree(a / d, b / d) for d in cmp.common_dirs)
+
+
+def release_labs(root: Path = REPO) -> list[str]:
+    """Release every ``labs/<lab>`` into the course's exchange, as ``nbgrader release_assignment``.
+
+    nbgrader's Assignment List lists what is in the exchange (``Exchange.root`` in
+    ``nbgrader_config.py``, ``grader/exchange``); with ``Exchange.assignment_dir`` set to
+    ``labs/`` it shows each lab as already downloaded, with links to open it and a Submit
+    button. nbgrader makes the exchange root world-writable (0777), as its documentation asks
+    for a shared exchange. Returns the labs released.
+
+    Raises:
+        LabError: nbgrader refused to release a lab (its log is in the message).
+    """
+    from traitlets.config import Config
+    from traitlets.config.loader import PyFileConfigLoader
+
+    config = Config()
+    config.merge(PyFileConfigLoader("nbgrader_config.py", path=str(root)).load_config())
+    # The exchange copy must follow labs/ when a lab is rebuilt.
+    config.ExchangeReleaseAssignment.force = True
+    outbound = Path(config.Exchange.root) / config.CourseDirectory.course_id / "outbound"
+    api = None  # nbgrader's API takes seconds to import: only when a lab needs releasing
+    released = []
+    lock_path = root / ".lab" / "release.lock"
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    # Two launchers at once (two terminals, parallel tests) must not replace a release while
+    # the other copies it; a release already identical to labs/<lab> is left as it is.
+    with open(lock_path, "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        for lab_dir in sorted((root / "labs").iterdir()):
+            if not lab_dir.is_dir() or lab_dir.name.startswith("."):
+                continue
+            if not any(lab_dir.glob("*.ipynb")):
+                continue
+            if not _same_tree(lab_dir, outbound / lab_dir.name):
+                if api is None:
+                    from nbgrader.apps import NbGraderAPI
+                    from nbgrader.coursedir import CourseDirectory
+
+                    api = NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
+                result = api.release_assignment(lab_dir.name)
+                if not result or not result.get("success"):
+                    detail = (result or {}).get("error") or (result or {}).get("log") or "no log"
+                    raise LabError(f"nbgrader could not release {lab_dir.name}: {detail}")
+            released.append(lab_dir.name)
+    return released
 
 
 def _write_offline_lab_settings() -> None:
@@ -280,13 +513,6 @@ class Servers:
         self.lab_port = _choose_port(args.lab_port, DEFAULT_LAB_PORT, "lab")
         if self.lab_port == self.phoenix_port:
             raise LabError("--lab-port and --phoenix-port must differ")
-        # Phoenix also opens an OTLP/gRPC port (4317 by default) that cannot be turned off;
-        # move it when busy so that two checkouts (or a test) can run side by side.
-        self.grpc_port = (
-            DEFAULT_GRPC_PORT
-            if _port_is_free(DEFAULT_GRPC_PORT) and DEFAULT_GRPC_PORT != self.lab_port
-            else _free_port()
-        )
         self.phoenix_dir = Path(args.phoenix_dir).resolve()
         self.phoenix_url = f"http://{HOST}:{self.phoenix_port}"
         self.lab_url = f"http://{HOST}:{self.lab_port}"
@@ -294,18 +520,62 @@ class Servers:
         self.open_browser = not args.no_browser
         self.phoenix: Child | None = None
         self.lab: Child | None = None
+        self.released: list[str] = []
+        self.release_error: str | None = None
 
     def start(self) -> None:
+        """Start both children (returns at once), then release the labs into the exchange.
+
+        The release (a second or two of nbgrader) runs while the servers boot.
+        """
         python = sys.executable
         _write_offline_lab_settings()
+        self.phoenix = start_phoenix(self.phoenix_port, self.phoenix_dir)
+        self.lab = Child("jupyterlab", self._lab_argv(python), self._lab_env(), self.lab_log)
+        try:
+            self.released = release_labs()
+        except LabError as e:
+            self.release_error = str(e)
+
+    def prepare_phoenix(self) -> float:
+        """Wait for Phoenix, then register the simulator's prices; seconds taken.
+
+        Raises:
+            LabError: Phoenix did not start, or refused the prices.
+        """
+        took = self.wait_phoenix()
+        if register_simulator_prices(self.phoenix_url):
+            # Let Phoenix's pricing cache reload before spans arrive (see the constant).
+            time.sleep(PHOENIX_PRICES_RELOAD_S)
+            took += PHOENIX_PRICES_RELOAD_S
+        return took
+
+    lab_log = REPO / ".lab" / "jupyterlab.log"
+
+    def _lab_env(self) -> dict[str, str]:
         base = _base_env()
-        self.phoenix = start_phoenix(self.phoenix_port, self.grpc_port, self.phoenix_dir)
-        lab_env = {
+        # The venv's scripts first: nbgrader's Formgrader runs `alembic` as a command when
+        # it creates the gradebook, and `make lab` does not activate the venv.
+        venv_bin = str(Path(sys.executable).parent)
+        path = os.pathsep.join(
+            [venv_bin, *(p for p in base.get("PATH", "").split(os.pathsep) if p)]
+        )
+        # nbgrader's panels look for nbgrader_config.py in Jupyter's config path and in the
+        # current directory: with the course root on the path they find the course from any
+        # directory. (The root holds no jupyter_*_config file that this would also load.)
+        config_path = os.pathsep.join(
+            [str(REPO), *(p for p in base.get("JUPYTER_CONFIG_PATH", "").split(os.pathsep) if p)]
+        )
+        return {
             **base,
+            "PATH": path,
+            "JUPYTER_CONFIG_PATH": config_path,
             "PHOENIX_COLLECTOR_ENDPOINT": self.phoenix_url,
             # The token through the environment, not argv: other users can read argv in ps.
             "JUPYTER_TOKEN": self.token,
         }
+
+    def _lab_argv(self, python: str) -> list[str]:
         argv = [
             python,
             "-m",
@@ -313,7 +583,10 @@ class Servers:
             f"--ServerApp.ip={HOST}",
             f"--ServerApp.port={self.lab_port}",
             "--ServerApp.port_retries=0",
-            f"--ServerApp.root_dir={REPO / 'labs'}",
+            # The course root: the Formgrader refuses a course outside the server's root.
+            # The file browser opens on labs/, where the learner works.
+            f"--ServerApp.root_dir={REPO}",
+            "--FileContentsManager.preferred_dir=labs",
             # Offline: no news feed, no update check, no PyPI queries from the extension page.
             "--LabApp.news_url=None",
             "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
@@ -325,7 +598,7 @@ class Servers:
             # Containers often run as root; JupyterLab refuses to unless told. It still only
             # listens on 127.0.0.1 and asks for the token.
             argv.append("--ServerApp.allow_root=True")
-        self.lab = Child("jupyterlab", argv, lab_env, REPO / ".lab" / "jupyterlab.log")
+        return argv
 
     def wait_phoenix(self) -> float:
         assert self.phoenix is not None
@@ -375,12 +648,14 @@ def _run_interactive(servers: Servers) -> int:
         f"starting Phoenix (pid {servers.phoenix.pid}, log {servers.phoenix.log}) and "
         f"JupyterLab on labs/ (pid {servers.lab.pid}, log {servers.lab.log}) ..."
     )
+    if servers.release_error:
+        _say(f"warning: nbgrader's Assignment List will not show the labs: {servers.release_error}")
 
     def report_phoenix() -> None:
         try:
-            took = servers.wait_phoenix()
+            took = servers.prepare_phoenix()
         except LabError as e:
-            _say(f"PHOENIX DID NOT START: {e}\nThe labs still work: spans stay in memory.")
+            _say(f"PHOENIX IS NOT READY: {e}\nThe labs still work: spans stay in memory.")
             return
         _say(f"Phoenix:    {servers.phoenix_url}  (ready in {took:.1f} s)")
 
@@ -394,34 +669,83 @@ def _run_interactive(servers: Servers) -> int:
 
 
 def _run_smoke(servers: Servers) -> int:
+    """Start both, check each promise ``make lab`` makes, stop; 0 when all hold."""
     assert servers.lab is not None and servers.phoenix is not None
     _say(
         f"smoke: Phoenix pid {servers.phoenix.pid} on {servers.phoenix_url}, "
         f"JupyterLab pid {servers.lab.pid} on {servers.lab_url}"
     )
+    if servers.release_error:
+        raise LabError(servers.release_error)
     took_lab = servers.wait_lab()
     version = _get(f"{servers.lab_url}/api")
     _say(f"smoke: JupyterLab /api answered in {took_lab:.1f} s: {version}")
-    took_phoenix = servers.wait_phoenix()
-    _say(f"smoke: Phoenix /healthz answered in {took_phoenix:.1f} s")
+    _check_nbgrader_panels(servers)
+    took_phoenix = servers.prepare_phoenix()
+    _say(f"smoke: Phoenix answered and took the simulator's prices in {took_phoenix:.1f} s")
+    _check_phoenix_prices_a_call(servers.phoenix_url)
+    return 0
 
+
+def _check_nbgrader_panels(servers: Servers) -> None:
+    """The APIs behind nbgrader's Formgrader and Assignment List list every released lab."""
+    headers = {"Authorization": f"token {servers.token}"}
+    labs = set(servers.released)
+    if not labs:
+        raise LabError("no lab was released into the exchange (is labs/ empty?)")
+
+    def get(path: str) -> Any:
+        try:
+            return _get(f"{servers.lab_url}{path}", headers, timeout=120)
+        except (OSError, urllib.error.URLError, ValueError) as e:
+            raise LabError(f"JupyterLab's {path} failed: {e}; log {servers.lab_log}") from None
+
+    # The Formgrader creates the gradebook on first use (where a missing `alembic` command
+    # used to hang it).
+    graded = get("/formgrader/api/assignments")
+    names = {a.get("name") for a in graded} if isinstance(graded, list) else set()
+    if not labs <= names:
+        raise LabError(f"the Formgrader does not list {sorted(labs - names)}: {graded!r:.300}")
+    courses = get("/courses")
+    if not isinstance(courses, dict) or not courses.get("success") or not courses.get("value"):
+        raise LabError(f"the Assignment List finds no course: {courses!r:.500}")
+    course = courses["value"][0]
+    listed = get(f"/assignments?course_id={urllib.parse.quote(course)}")
+    if not isinstance(listed, dict) or not listed.get("success"):
+        raise LabError(f"the Assignment List failed: {listed!r:.500}")
+    fetched = {a["assignment_id"] for a in listed["value"] if a.get("status") == "fetched"}
+    if not labs <= fetched:
+        raise LabError(f"the Assignment List does not show {sorted(labs - fetched)}")
+    _say(
+        f"smoke: the Formgrader and the Assignment List (course {course}) list "
+        f"{', '.join(sorted(labs))}"
+    )
+
+
+_SPAN_COST = """
+query($id: ID!) { node(id: $id) { ... on Span { costSummary { total { cost tokens } } } } }
+"""
+
+
+def _check_phoenix_prices_a_call(phoenix_url: str) -> None:
+    """One simulator call, traced as in a lab, is stored by Phoenix with the catalog's price."""
     from infralab.clock import VirtualClock, use_clock
+    from infralab.llm import SimChatModel, get_profile
     from infralab.tracing import setup_tracing
 
     run_id = secrets.token_hex(6)
-    tracing = setup_tracing(SMOKE_PROJECT, endpoint=servers.phoenix_url, instrument_langchain=False)
+    profile = "sim-small@2026-11"
+    tracing = setup_tracing(SMOKE_PROJECT, endpoint=phoenix_url)
     try:
-        clock = VirtualClock()
-        with use_clock(clock):
+        with use_clock(VirtualClock()):
             with tracing.tracer.start_as_current_span("infralab-smoke") as span:
                 span.set_attribute("infralab.smoke.run", run_id)
-                with tracing.tracer.start_as_current_span("infralab-smoke-child"):
-                    clock.advance(1.5)
+                SimChatModel(profile=profile, seed=0).invoke(f"smoke check {run_id}")
         if not tracing.flush(timeout_s=20):
-            raise LabError(f"the spans could not be sent to {servers.phoenix_url}/v1/traces")
+            raise LabError(f"the spans could not be sent to {phoenix_url}/v1/traces")
     finally:
         tracing.shutdown()
-    url = f"{servers.phoenix_url}/v1/projects/{SMOKE_PROJECT}/spans?limit=1000"
+    url = f"{phoenix_url}/v1/projects/{SMOKE_PROJECT}/spans?limit=1000"
     deadline = time.monotonic() + 60
     last_error = "no answer yet"
     while time.monotonic() < deadline:
@@ -430,15 +754,32 @@ def _run_smoke(servers: Servers) -> int:
         except (OSError, urllib.error.URLError, KeyError, TypeError, ValueError) as e:
             last_error = str(e)  # 404 until the project's first span is stored
         else:
-            ours = [s for s in data if s.get("attributes", {}).get("infralab.smoke.run") == run_id]
-            if ours:
-                stored = ours[0]
-                _say(
-                    f"smoke: Phoenix stored span {stored['name']!r} (trace "
-                    f"{stored['context']['trace_id']}) in project {SMOKE_PROJECT!r}"
+            roots = [s for s in data if s.get("attributes", {}).get("infralab.smoke.run") == run_id]
+            llm = [
+                s
+                for s in data
+                if roots
+                and s["context"]["trace_id"] == roots[0]["context"]["trace_id"]
+                and s.get("span_kind") == "LLM"
+            ]
+            if llm:
+                attrs = llm[0]["attributes"]
+                want = get_profile(profile).cost(
+                    int(attrs["llm.token_count.prompt"]), int(attrs["llm.token_count.completion"])
                 )
-                return 0
-            last_error = f"{len(data)} spans in the project, none from this run"
+                node = _graphql(phoenix_url, _SPAN_COST, {"id": llm[0]["id"]})["node"]
+                cost = ((node or {}).get("costSummary") or {}).get("total", {}).get("cost")
+                if cost is None or abs(cost - want) > 1e-12:
+                    raise LabError(
+                        f"Phoenix priced the simulator's call at {cost!r}, the catalog at {want}"
+                    )
+                _say(
+                    f"smoke: Phoenix stored span {llm[0]['name']!r} (trace "
+                    f"{llm[0]['context']['trace_id']}) in project {SMOKE_PROJECT!r} "
+                    f"at ${cost:.8f}, the catalog's price"
+                )
+                return
+            last_error = f"{len(data)} spans in the project, no LLM span from this run"
         time.sleep(0.5)
     raise LabError(f"Phoenix did not store the smoke trace ({url}): {last_error}")
 
@@ -480,7 +821,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except (KeyboardInterrupt, _Stop) as e:
         _say(f"stopping ({type(e).__name__ if isinstance(e, KeyboardInterrupt) else e}) ...")
-        return 130 if isinstance(e, KeyboardInterrupt) else 143
+        # Ctrl-C is how a learner ends `make lab`: a normal end, not a failure for make to
+        # report. A SIGTERM / SIGHUP from elsewhere keeps the conventional 143.
+        return 0 if isinstance(e, KeyboardInterrupt) else 143
     finally:
         if servers is not None:
             # Signals during the shutdown itself must not leave a child behind.

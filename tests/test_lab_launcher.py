@@ -42,6 +42,46 @@ def _listening(port: int) -> bool:
         return s.connect_ex(("127.0.0.1", port)) == 0
 
 
+def _group_pids(pgid: int) -> set[int]:
+    """Every process in process group ``pgid`` (a server and the children it started)."""
+    pids = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # exited meanwhile
+        if int(fields[2]) == pgid:  # fields after "pid (comm)": state, ppid, pgrp
+            pids.add(int(stat.parent.name))
+    return pids
+
+
+def _listening_sockets(pids: set[int]) -> set[tuple[str, int]]:
+    """(address, port) of every TCP socket in LISTEN state that one of ``pids`` holds."""
+    inodes = set()
+    for pid in pids:
+        for fd in Path(f"/proc/{pid}/fd").glob("*"):
+            try:
+                target = os.readlink(fd)
+            except OSError:
+                continue
+            if target.startswith("socket:["):
+                inodes.add(target[8:-1])
+    found = set()
+    for table, width in (("/proc/net/tcp", 8), ("/proc/net/tcp6", 32)):
+        for line in Path(table).read_text().splitlines()[1:]:
+            cols = line.split()
+            local, state, inode = cols[1], cols[3], cols[9]
+            if state != "0A" or inode not in inodes:  # 0A: LISTEN
+                continue
+            addr_hex, port_hex = local.split(":")
+            raw = bytes.fromhex(addr_hex)
+            # /proc/net prints each 32-bit word in host (little-endian) order.
+            words = b"".join(raw[i : i + 4][::-1] for i in range(0, len(raw), 4))
+            family = socket.AF_INET if width == 8 else socket.AF_INET6
+            found.add((socket.inet_ntop(family, words), int(port_hex, 16)))
+    return found
+
+
 def _launch(*args: str, tmp_path: Path) -> tuple[list[str], int, int]:
     phoenix_port, lab_port = _free_port(), _free_port()
     cmd = [
@@ -69,7 +109,8 @@ def test_smoke_starts_both_stores_a_trace_and_leaves_nothing_behind(tmp_path):
     out = done.stdout + done.stderr
     assert done.returncode == 0, out
     assert "JupyterLab /api answered" in out
-    assert "Phoenix stored span 'infralab-smoke'" in out
+    assert "the Formgrader and the Assignment List (course agent-infra-lab) list" in out
+    assert "Phoenix stored span 'SimChatModel'" in out and "the catalog's price" in out
     pids = [int(p) for p in re.findall(r"pid (\d+)", out)]
     assert len(pids) == 2, out
     assert all(_group_gone(pid) for pid in pids), f"left running: {pids}"
@@ -82,13 +123,14 @@ def test_smoke_starts_both_stores_a_trace_and_leaves_nothing_behind(tmp_path):
 @pytest.mark.slow
 @pytest.mark.phoenix
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
-def test_a_signal_stops_both_servers(tmp_path, sig):
+def test_both_listen_on_loopback_only_and_a_signal_stops_both(tmp_path, sig):
     cmd, phoenix_port, lab_port = _launch(tmp_path=tmp_path)
     env = {k: v for k, v in os.environ.items() if k != "PHOENIX_COLLECTOR_ENDPOINT"}
     proc = subprocess.Popen(
         cmd, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
     )
     lines: list[str] = []
+    ready = ("JupyterLab: http://127.0.0.1", "Phoenix:    http://127.0.0.1")
     try:
         deadline = time.monotonic() + 300
         while time.monotonic() < deadline:
@@ -96,12 +138,16 @@ def test_a_signal_stops_both_servers(tmp_path, sig):
             if not line:
                 break
             lines.append(line)
-            if "JupyterLab: http://127.0.0.1" in line:
+            if all(any(r in seen for seen in lines) for r in ready):
                 break
-        assert any("JupyterLab: http://127.0.0.1" in line for line in lines), "".join(lines)
-        assert _listening(lab_port)
-        pids = [int(p) for p in re.findall(r"pid (\d+)", "".join(lines))]
-        assert len(pids) == 2, "".join(lines)
+        text = "".join(lines)
+        assert all(r in text for r in ready), text
+        pids = [int(p) for p in re.findall(r"pid (\d+)", text)]
+        assert len(pids) == 2, text
+        # Everything either server listens on (Phoenix's gRPC collector included, which it
+        # would open on every interface) is on 127.0.0.1: here, just the two web ports.
+        sockets = _listening_sockets(_group_pids(pids[0]) | _group_pids(pids[1]))
+        assert sockets == {("127.0.0.1", lab_port), ("127.0.0.1", phoenix_port)}, sockets
         proc.send_signal(sig)
         rest, _ = proc.communicate(timeout=120)
     finally:
@@ -110,9 +156,36 @@ def test_a_signal_stops_both_servers(tmp_path, sig):
             proc.wait()
     out = "".join(lines) + rest
     assert "stopped JupyterLab and Phoenix" in out, out
-    assert proc.returncode == (130 if sig == signal.SIGINT else 143), out
+    # Ctrl-C is the normal way to end `make lab` (make must not report "Error 130").
+    assert proc.returncode == (0 if sig == signal.SIGINT else 143), out
     assert all(_group_gone(pid) for pid in pids), f"left running: {pids}\n{out}"
     assert not _listening(phoenix_port) and not _listening(lab_port)
+
+
+def test_the_price_table_matches_every_simulator_model_name_and_no_other():
+    """Is each profile priced as the catalog prices it, under every name a span may carry?"""
+    import re as regex
+
+    from infralab.llm import get_profile, list_profiles
+
+    rows = lab._simulator_price_rows()
+    assert [r["name"] for r in rows] == [p.id for p in list_profiles()]
+
+    def priced(model_name):
+        hits = [r for r in rows if regex.search(r["namePattern"], model_name)]
+        assert len(hits) <= 1, (model_name, hits)
+        return hits[0] if hits else None
+
+    for profile in list_profiles():
+        row = priced(profile.id)
+        assert row is not None and row["name"] == profile.id
+        prices = {c["tokenType"]: c["costPerMillionTokens"] for c in row["costs"]}
+        per_mtok = profile.cost(1_000_000, 0), profile.cost(0, 1_000_000)
+        assert (prices["input"], prices["output"]) == per_mtok
+        # A bare family name is priced as the version get_profile resolves it to.
+        assert priced(profile.name)["name"] == get_profile(profile.name).id
+    for other in ("gpt-4o-mini", "sim-large@2027-01", "xsim-large", "sim-large@2026-06x"):
+        assert priced(other) is None, other
 
 
 def test_an_explicit_busy_port_is_a_clear_error():

@@ -27,7 +27,7 @@ def _free_port() -> int:
 @pytest.fixture(scope="module")
 def phoenix_url(tmp_path_factory):
     port = _free_port()
-    child = lab.start_phoenix(port, _free_port(), tmp_path_factory.mktemp("phoenix"))
+    child = lab.start_phoenix(port, tmp_path_factory.mktemp("phoenix"))
     url = f"http://127.0.0.1:{port}"
     try:
         lab._wait_until(lab._answers(f"{url}/healthz"), child, "Phoenix")
