@@ -16,7 +16,6 @@ import hashlib
 import json
 import os
 from collections.abc import Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -74,6 +73,13 @@ class GradeOptions:
     variant_key: bytes | None = field(default=None, repr=False)
     attempt: int = 1
     results_dir: Path | None = None
+    # The grading ledger (infralab.grading.cohort): off unless asked for here, on by default
+    # in the ``infralab grade`` command. ``ledger_url`` None: grader/ledger.db (SQLite, WAL).
+    ledger: bool = False
+    ledger_url: str | None = None
+    force: bool = False  # regrade what the ledger already holds
+    cluster: str | None = None  # a Dask cluster: ``local:N`` or a scheduler address
+    progress: Any = field(default=None, repr=False, compare=False)  # a cohort.Progress
 
     def __post_init__(self) -> None:
         # Each of the N parallel sandboxes gets one fair share of the CPUs (cores / N) as its
@@ -105,9 +111,21 @@ class GradeOptions:
                 key = load_variant_key(getattr(args, "variant_key", None) or "")
             except VariantKeyError as exc:
                 raise CourseError(str(exc)) from None
+        cluster = getattr(args, "cluster", None)
+        workers = args.workers
+        if cluster:
+            from infralab.grading.cohort import parse_cluster
+
+            kind, count = parse_cluster(cluster)
+            if kind == "local":  # N sandboxes on this machine: the same fair CPU share
+                workers = int(count)
         return cls(
             judge=judge,
-            workers=args.workers,
+            workers=workers,
+            ledger=not getattr(args, "no_ledger", True),
+            ledger_url=getattr(args, "ledger", None),
+            force=bool(getattr(args, "force", False)),
+            cluster=cluster,
             lab=args.lab,
             learner=args.learner,
             gradebook=not args.no_gradebook,
@@ -468,11 +486,34 @@ def _metadata_mismatch(nb: NotebookNode, learner: str) -> list[str]:
     return []
 
 
-def _grade_one(course: Course, sub: Submission, options: GradeOptions) -> Outcome:
+@dataclass
+class Prepared:
+    """A submission taken in and ready to judge: its staged copy, lab and judge settings.
+
+    Made by :func:`prepare_submission`; judged here (:func:`judge_prepared`) or on a Dask
+    worker (:mod:`infralab.grading.cohort`), then turned into an :class:`Outcome` by
+    :func:`finish_submission`. ``submission_sha256``/``source_sha256`` key the ledger.
+    """
+
+    sub: Submission
+    intake: Intake
+    nb: NotebookNode
+    lab: str
+    spec: Any  # LabSpec
+    judge: JudgeOptions
+    submission_sha256: str
+    source_sha256: str
+
+
+def prepare_submission(course: Course, sub: Submission, options: GradeOptions) -> Prepared:
+    """Take ``sub`` in (safe copy), read it, recognise its lab: everything before judging.
+
+    Raises:
+        CourseError: unusable input (the message names the file).
+    """
     shown = display(sub.path)
-    intake: Intake | None = None
+    intake = take_in(sub.base, sub.parts, shown, options.intake, with_folder=sub.with_folder)
     try:
-        intake = take_in(sub.base, sub.parts, shown, options.intake, with_folder=sub.with_folder)
         text = intake.text
         nb = read_notebook(shown, text)
         check_cell_sizes(nb.cells, shown, options.intake.cell_source_bytes)
@@ -481,35 +522,68 @@ def _grade_one(course: Course, sub: Submission, options: GradeOptions) -> Outcom
         judge = options.judge
         if judge.certification:
             judge = replace(judge, variant_seed=_certification_seed(options, sub.learner, lab))
-        result = judge_submission(spec, nb, intake.files, judge)
-    except CourseError as exc:
-        if intake is not None:
-            intake.cleanup()
-        return Outcome(sub.path, error=safe_text(str(exc)))
-    except GraderFailure as exc:
-        if intake is not None:
-            intake.cleanup()
-        return Outcome(sub.path, error=safe_text(f"{shown}: {exc}"), grader_fault=True)
-    except Exception as exc:  # noqa: BLE001 - one broken submission never stops the others
-        if intake is not None:
-            intake.cleanup()
-        return Outcome(
-            sub.path,
-            error=safe_text(f"{shown}: grader error: {type(exc).__name__}: {exc}"),
-            grader_fault=True,
+        return Prepared(
+            sub,
+            intake,
+            nb,
+            lab,
+            spec,
+            judge,
+            hashlib.sha256(text.encode("utf-8")).hexdigest(),
+            hashlib.sha256(spec.source_path.read_bytes()).hexdigest(),
         )
+    except BaseException:
+        intake.cleanup()
+        raise
+
+
+def judge_prepared(prep: Prepared) -> dict[str, Any]:
+    """Judge a prepared submission in its own sandbox (the judge's raw result)."""
+    return judge_submission(prep.spec, prep.nb, prep.intake.files, prep.judge)
+
+
+def failed_outcome(sub: Submission, exc: BaseException) -> Outcome:
+    """The error outcome of ``sub`` for an exception raised while preparing or judging it."""
+    shown = display(sub.path)
+    if isinstance(exc, CourseError):
+        return Outcome(sub.path, error=safe_text(str(exc)))
+    if isinstance(exc, GraderFailure):
+        return Outcome(sub.path, error=safe_text(f"{shown}: {exc}"), grader_fault=True)
+    return Outcome(
+        sub.path,
+        error=safe_text(f"{shown}: grader error: {type(exc).__name__}: {exc}"),
+        grader_fault=True,
+    )
+
+
+def finish_submission(course: Course, prep: Prepared, result: dict[str, Any],
+                      options: GradeOptions) -> Outcome:  # fmt: skip
+    """The reported result: who, which lab and submission, the judge's result, flags."""
+    sub, judge = prep.sub, prep.judge
     ordered = {
         "learner": sub.learner,
-        "lab": lab,
-        "notebook": shown,
-        "submission_sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(),
-        "source_sha256": hashlib.sha256(spec.source_path.read_bytes()).hexdigest(),
+        "lab": prep.lab,
+        "notebook": display(sub.path),
+        "submission_sha256": prep.submission_sha256,
+        "source_sha256": prep.source_sha256,
         **result,
     }
-    ordered["flags"] = [*sub.flags, *_metadata_mismatch(nb, sub.learner), *result["flags"]]
+    ordered["flags"] = [*sub.flags, *_metadata_mismatch(prep.nb, sub.learner), *result["flags"]]
     if judge.certification:
         _certification_fields(course, ordered, options, judge.variant_seed)
-    return Outcome(sub.path, result=ordered, staged=intake)
+    return Outcome(sub.path, result=ordered, staged=prep.intake)
+
+
+def _grade_one(course: Course, sub: Submission, options: GradeOptions) -> Outcome:
+    prep: Prepared | None = None
+    try:
+        prep = prepare_submission(course, sub, options)
+        result = judge_prepared(prep)
+    except Exception as exc:  # noqa: BLE001 - one broken submission never stops the others
+        if prep is not None:
+            prep.intake.cleanup()
+        return failed_outcome(sub, exc)
+    return finish_submission(course, prep, result, options)
 
 
 def _certification_seed(options: GradeOptions, learner: str, lab: str) -> int:
@@ -579,52 +653,81 @@ def _record(course: Course, outcome: Outcome) -> None:
     record(course, {**outcome.result, "notebook": str(staged)})
 
 
+def _deliver(course: Course, outcome: Outcome, options: GradeOptions) -> bool:
+    """Keep a certification result and write the gradebook; True when the gradebook has it."""
+    assert outcome.result is not None
+    if options.judge.certification:
+        try:
+            _keep_result(course, outcome, options)
+        except OSError as exc:  # the result still goes to stdout
+            outcome.result["flags"].append(safe_text(f"result not kept ({exc})"))
+    if not options.gradebook:
+        return False
+    try:
+        _record(course, outcome)
+    except Exception as exc:  # noqa: BLE001 - keep the result, say what failed
+        outcome.result["flags"].append(safe_text(f"gradebook: not recorded ({exc})"))
+        return False
+    return True
+
+
 def grade_paths(
     course: Course, paths: Sequence[str | Path], options: GradeOptions
 ) -> Iterator[Outcome]:
     """Grade every submission under ``paths``; yield outcomes in the order found.
 
-    Results are recorded in the gradebook (``grader/gradebook.db``) as they come, unless
-    ``options.gradebook`` is off. A gradebook failure becomes a flag, never a lost result.
+    Results are recorded in the ledger first when ``options.ledger`` is on (a submission
+    already recorded with the same key is skipped unless ``options.force``: its recorded
+    result is yielded, marked ``"ledger": {"skipped": true, ...}``), then in the gradebook
+    (``grader/gradebook.db``) unless ``options.gradebook`` is off. A gradebook failure becomes
+    a flag, never a lost result. With ``options.cluster`` submissions are judged on Dask.
+    The loop itself is :func:`infralab.grading.cohort.grade_submissions`.
 
     Raises:
         CourseError: an unknown ``--lab``, or a submissions path that overlaps the course
-            (see :func:`infralab.grading._intake.check_course_paths`).
+            (see :func:`infralab.grading._intake.check_course_paths`); an unusable ledger or
+            cluster.
     """
+    from infralab.grading.cohort import (
+        GradingCluster,
+        Ledger,
+        LedgerError,
+        default_ledger_url,
+        grade_submissions,
+    )
+
     if options.lab:
         course.source_path(options.lab)  # unknown --lab: a usage error for the whole run
     check_course_paths(course, list(paths))
     items = find_submissions(course, paths, options)
-    subs = [s for s in items if isinstance(s, Submission)]
-    pool = ThreadPoolExecutor(max_workers=max(1, options.workers))
-    futures = {id(s): pool.submit(_grade_one, course, s, options) for s in subs}
+    ledger = None
+    if options.ledger:
+        try:
+            ledger = Ledger(options.ledger_url or default_ledger_url(course.grader))
+        except LedgerError as exc:
+            raise CourseError(str(exc)) from None
+    cluster = GradingCluster(options.cluster) if options.cluster else None
     try:
-        for item in items:
-            if isinstance(item, Outcome):
-                yield item
-                continue
-            outcome = futures[id(item)].result()
-            try:
-                if outcome.result is not None and options.judge.certification:
-                    try:
-                        _keep_result(course, outcome, options)
-                    except OSError as exc:  # the result still goes to stdout
-                        outcome.result["flags"].append(safe_text(f"result not kept ({exc})"))
-                if outcome.result is not None and options.gradebook:
-                    try:
-                        _record(course, outcome)
-                    except Exception as exc:  # noqa: BLE001 - keep the result, say what failed
-                        outcome.result["flags"].append(
-                            safe_text(f"gradebook: not recorded ({exc})")
-                        )
-            finally:
-                outcome.release()
-            yield outcome
+        judge: Any = judge_prepared
+        threads = options.workers
+        if cluster is not None:
+            judge = cluster.judge(course.root)
+            threads = max(options.workers, 2 * cluster.threads(), 1)  # keep workers busy
+        yield from grade_submissions(
+            course,
+            items,
+            options,
+            judge=judge,
+            deliver=lambda outcome: _deliver(course, outcome, options),
+            ledger=ledger,
+            threads=threads,
+            progress=options.progress,
+        )
     finally:
-        pool.shutdown(wait=True, cancel_futures=True)
-        for future in futures.values():
-            if future.done() and not future.cancelled() and future.exception() is None:
-                future.result().release()
+        if cluster is not None:
+            cluster.close()
+        if ledger is not None:
+            ledger.close()
 
 
 def grade_notebook(

@@ -13,6 +13,7 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 
 from infralab.grading._course import CourseError, find_course
 from infralab.grading.certify import _cli as certify_cli
@@ -109,11 +110,36 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--attempt", type=int, default=1, metavar="N", help="attempt number (1)")
     p.add_argument("--results", metavar="DIR", default=None, help="where certification results go")
+    _cohort_args(p)
 
     p = sub.add_parser("validity", help="mutation score of a lab's tests, per task (--mutate)")
     _validity_args(p)
     certify_cli.add_parsers(sub)  # certify, verify, revoke, keys (exit codes in certify/_cli.py)
     return parser
+
+
+def _cohort_args(p: argparse.ArgumentParser) -> None:
+    """Options of ``grade`` for cohorts: the ledger, a Dask cluster, progress (docs/cohorts.md)."""
+    p.add_argument(
+        "--ledger",
+        metavar="URL",
+        default=None,
+        help="grading ledger, a SQLAlchemy URL (default sqlite:///<course>/grader/ledger.db)",
+    )
+    p.add_argument(
+        "--no-ledger", action="store_true", help="keep no ledger: grade everything again"
+    )
+    p.add_argument(
+        "--force", action="store_true", help="regrade submissions the ledger already holds"
+    )
+    p.add_argument(
+        "--cluster",
+        metavar="local:N|ADDRESS",
+        default=None,
+        help="judge on Dask: local:N starts N worker processes on 127.0.0.1; ADDRESS is a "
+        "running scheduler (tcp://host:8786)",
+    )
+    p.add_argument("--no-progress", action="store_true", help="no progress bar, even on a terminal")
 
 
 def _validity_args(p: argparse.ArgumentParser) -> None:
@@ -213,7 +239,12 @@ def _cmd_grade(args: argparse.Namespace) -> int:
         args.variant_key = str(course.grader / "keys" / "variant.key")
     if args.attempt < 1:
         raise CourseError(f"--attempt must be at least 1, got {args.attempt}")
-    options = GradeOptions.from_args(args)
+    from infralab.grading.cohort import Progress
+
+    # A bar on a terminal only; none when --json output is piped (docs/cohorts.md).
+    bar = not args.no_progress and not (args.json and not sys.stdout.isatty())
+    progress = Progress(sys.stderr, bar=bar)
+    options = replace(GradeOptions.from_args(args), progress=progress)
     code = EXIT_OK
     for outcome in grade_paths(course, args.submissions, options):
         if outcome.error is not None:
@@ -224,7 +255,11 @@ def _cmd_grade(args: argparse.Namespace) -> int:
         if args.json:
             print(json.dumps(result, sort_keys=True), flush=True)
         else:
-            print(outcome.summary(), flush=True)
+            line = outcome.summary()
+            if result and result.get("ledger"):
+                line += f"  (recorded {result['ledger']['graded_at']}; not regraded)"
+            print(line, flush=True)
+    print(progress.summary.line(), file=sys.stderr, flush=True)
     return code
 
 
