@@ -52,6 +52,12 @@ class ModelProfile:
         verbosity: 0..1, how much the model writes around the facts (more tokens, more cost).
         refusal_rate: chance of refusing a legitimate scenario request.
         description: one line for catalogs and widgets.
+        parallel_tool_calls: whether the model issues several tool calls in one turn when
+            the scenario's next expected calls are independent (each needs nothing an earlier
+            one returns), as hosted models do by default. False in the catalog, so that the
+            labs built on one call per turn keep their behaviour; turn it on with
+            ``dataclasses.replace(profile, parallel_tool_calls=True)`` or per request with
+            ``bind_tools(..., parallel_tool_calls=True)`` (False there turns it off).
     """
 
     name: str
@@ -72,6 +78,7 @@ class ModelProfile:
     verbosity: float
     refusal_rate: float
     description: str = ""
+    parallel_tool_calls: bool = False
 
     def __post_init__(self) -> None:
         for field in dataclasses.fields(self):

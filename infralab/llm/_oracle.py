@@ -10,6 +10,13 @@ profile's error rates. Every draw is a hash of (profile, seed, scenario id, step
 - per step (the number of AI messages so far): misroutes, wrong handoffs, hallucinated tools
   and invalid arguments; so a retry after an error gets a fresh draw and can recover.
 
+With parallel tool calls on (profile or request), the next expected call is joined in the same
+turn by the expected calls after it that are independent of it: their tool is bound and every
+argument value already appears in the conversation, so they need nothing an earlier call
+returns (``lookup_order(O1)`` and ``get_customer(email)`` from the message go together;
+``track_shipment`` waits for the tracking number ``lookup_order`` returns). Each extra call
+draws its own hallucination and invalid-argument errors.
+
 Scenarios are duck-typed (attributes or mapping keys), so tests can use plain data.
 """
 
@@ -18,6 +25,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
+from functools import cached_property
 from typing import Any
 
 from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
@@ -33,6 +41,7 @@ __all__ = ["ROUTES", "FINISH_VALUES", "oracle_reply", "route_of"]
 
 FINISH_VALUES = frozenset({"finish", "end", "__end__", "done"})
 _ALIASES = {"tech": "technical", "accounts": "account", "shipment": "shipping", "bill": "billing"}
+_MAX_PARALLEL = 5  # calls per turn at most, as a model keeps a batch small
 _HANDOFF = re.compile(r"^(?:transfer|handoff|hand_off)_to_(.+)$", re.I)
 
 
@@ -95,6 +104,22 @@ def _has_route_enum(schema: Mapping[str, Any]) -> bool:
     return found
 
 
+def _appears(value: Any, text: str) -> bool:
+    """Whether a model could take ``value`` from ``text`` (folded) without another call."""
+    if isinstance(value, bool) or value is None:
+        return False  # a flag is a decision, not something read off the conversation
+    if isinstance(value, int | float):
+        forms = {str(value), f"{value:g}", f"{value:.2f}"}
+        return any(re.search(rf"(?<![\d.]){re.escape(f)}(?![\d])", text) for f in forms)
+    if isinstance(value, str):
+        return fold(value) in text
+    if isinstance(value, Mapping):
+        return all(_appears(v, text) for v in value.values())
+    if isinstance(value, list):
+        return all(_appears(v, text) for v in value)
+    return False
+
+
 def _calls_of(scenario: Any) -> list[tuple[str, dict[str, Any]]]:
     out = []
     for call in _get(scenario, "expected_tool_calls", None) or ():
@@ -122,11 +147,14 @@ class _State:
                 done_names.extend(c["name"] for c in m.tool_calls if c.get("id") in ok_ids)
         pending = list(done_names)
         self.next_index: int | None = None
+        self.pending: list[int] = []  # indices of expected calls without a result, in order
         for i, (name, _args) in enumerate(self.expected):
             if name in pending:
                 pending.remove(name)
-            elif self.next_index is None:
-                self.next_index = i
+            else:
+                self.pending.append(i)
+                if self.next_index is None:
+                    self.next_index = i
         self.step = req.ai_count()
         # Has the user spoken again since the scenario message (answered a clarification)?
         humans = [m for m in req.messages if isinstance(m, HumanMessage)]
@@ -315,8 +343,9 @@ class _Oracle:
         )
         return None if already else (name, args)
 
-    def domain_call(self, name: str, args: dict[str, Any]) -> Reply:
-        if self.req.forced is None and self.ds.chance("hallucinate", self.p.hallucinated_tool_rate):
+    def domain_call(self, name: str, args: dict[str, Any], draws: Draws | None = None) -> Reply:
+        ds = self.ds if draws is None else draws
+        if self.req.forced is None and ds.chance("hallucinate", self.p.hallucinated_tool_rate):
             stem = re.sub(r"^(get|lookup|fetch|find|check|search)_", "", name)
             candidates = [
                 f"{name}_v2",
@@ -325,14 +354,40 @@ class _Oracle:
                 "search_internal_database",
             ]
             candidates = [c for c in candidates if c not in self.req.params]
-            fake = candidates[self.ds.index("hallucinate_pick", len(candidates))]
+            fake = candidates[ds.index("hallucinate_pick", len(candidates))]
             return self.call(fake, dict(args), "hallucinated_tool")
-        if self.ds.chance("invalid_args", self.p.invalid_args_rate):
-            broken = break_args(
-                self.req.params[name], args, lambda n: self.ds.index("invalid_pick", n)
-            )
+        if ds.chance("invalid_args", self.p.invalid_args_rate):
+            broken = break_args(self.req.params[name], args, lambda n: ds.index("invalid_pick", n))
             return self.call(name, broken, "invalid_args")
         return self.call(name, dict(args), "expected_tool")
+
+    def parallel(self) -> bool:
+        flag = self.req.parallel_tool_calls
+        return self.p.parallel_tool_calls if flag is None else flag
+
+    @cached_property
+    def conversation(self) -> str:
+        """Every message's folded text (with JSON string values), to look arguments up in."""
+        return " ".join(_searchable(text_of(m.content)) for m in self.req.messages)
+
+    def knowable(self, args: Mapping[str, Any]) -> bool:
+        """Does every argument value already appear in the conversation?"""
+        return all(_appears(v, self.conversation) for v in args.values())
+
+    def with_independent_calls(self, first: Reply) -> Reply:
+        """``first`` plus the following expected calls that are independent of it."""
+        calls = list(first.tool_calls)
+        for k, i in enumerate(self.st.pending[1:_MAX_PARALLEL]):
+            name, args = self.st.expected[i]
+            if name not in self.req.params or not self.knowable(args):
+                break  # keep the scenario's order: a dependent call waits, and so do later ones
+            extra = self.domain_call(name, args, self.ds.child("parallel", str(k + 1)))
+            calls.extend(extra.tool_calls)
+        if len(calls) == len(first.tool_calls):
+            return first
+        return Reply(
+            tool_calls=calls, source="oracle", extra={**first.extra, "parallel": len(calls)}
+        )
 
     def handoff(self) -> Reply | None:
         correct = [n for n, r in self.handoffs.items() if r == self.route]
@@ -375,7 +430,10 @@ class _Oracle:
                 name = forced or self.route_tools[0]
                 return self.call(name, self.fill_tool(name), "route")
             if nxt is not None and next_bound and forced in (None, nxt[0]):
-                return self.domain_call(nxt[0], nxt[1])
+                first = self.domain_call(nxt[0], nxt[1])
+                if forced is None and self.parallel():
+                    return self.with_independent_calls(first)
+                return first
             if nxt is not None and not next_bound and self.handoffs and forced is None:
                 handed = self.handoff()
                 if handed is not None:

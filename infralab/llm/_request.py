@@ -51,6 +51,7 @@ class Request:
             None; ``{}`` means any JSON object (``json_object`` mode).
         max_tokens: an output-token cap bound by the caller, or None.
         stop: stop sequences.
+        parallel_tool_calls: the caller's ``parallel_tool_calls`` (None: the profile decides).
     """
 
     messages: list[BaseMessage]
@@ -62,6 +63,7 @@ class Request:
     response_schema: dict[str, Any] | None = None
     max_tokens: int | None = None
     stop: list[str] | None = None
+    parallel_tool_calls: bool | None = None
 
     @classmethod
     def build(
@@ -74,6 +76,7 @@ class Request:
         response_schema: Any = None,
         max_tokens: Any = None,
         stop: list[str] | None = None,
+        parallel_tool_calls: Any = None,
     ) -> Request:
         tools = [t for t in (tools or ()) if isinstance(t, Mapping)]
         params: dict[str, dict[str, Any]] = {}
@@ -120,6 +123,9 @@ class Request:
             response_schema=schema,
             max_tokens=int(max_tokens) if isinstance(max_tokens, int | float) else None,
             stop=list(stop) if stop else None,
+            parallel_tool_calls=parallel_tool_calls
+            if isinstance(parallel_tool_calls, bool)
+            else None,
         )
 
     # -- views of the history ------------------------------------------------------------

@@ -383,8 +383,9 @@ class SimChatModel(BaseChatModel):
             tool_choice: "auto", "none", "required"/"any"/True (must call a tool), a tool
                 name or ``{"type": "function", "function": {"name": ...}}`` to force one.
             strict: passed to ``convert_to_openai_tool``.
-            parallel_tool_calls: accepted for compatibility (the simulator calls one tool
-                per turn).
+            parallel_tool_calls: True lets the scenario oracle issue the next expected calls
+                in one turn when they are independent, False keeps one call per turn; None
+                leaves it to the profile (``ModelProfile.parallel_tool_calls``).
 
         Raises:
             ValueError: ``tool_choice`` names a tool that is not bound.
@@ -489,6 +490,7 @@ class SimChatModel(BaseChatModel):
             response_schema=kw.get("response_schema"),
             max_tokens=kw.get("max_tokens", kw.get("max_completion_tokens")),
             stop=stop,
+            parallel_tool_calls=kw.get("parallel_tool_calls"),
         )
         h = hashlib.blake2b(digest_size=16)
         for m in messages:
