@@ -16,8 +16,15 @@ $(STAMP): requirements.lock pyproject.toml
 	@touch $(STAMP)
 
 ## make lab: open JupyterLab on labs/ with a Phoenix server beside it (both stop together).
+## Options: make lab LAB_PORT=8890 PHOENIX_PORT=6007 NO_BROWSER=1 PHOENIX_DIR=/tmp/phx
+## (defaults 8888 and 6006, another free port when the default is busy, a port you name must
+## be free; Phoenix's store in .phoenix/). Same as `.venv/bin/python -m infralab.lab --help`.
+LAB_ARGS := $(if $(LAB_PORT),--lab-port $(LAB_PORT)) \
+	$(if $(PHOENIX_PORT),--phoenix-port $(PHOENIX_PORT)) \
+	$(if $(PHOENIX_DIR),--phoenix-dir $(PHOENIX_DIR)) \
+	$(if $(filter-out 0 no false,$(NO_BROWSER)),--no-browser)
 lab: $(STAMP)
-	$(BIN)/python -m infralab.lab
+	$(BIN)/python -m infralab.lab $(LAB_ARGS)
 
 ## make test: lint, check labs/ are built from solutions/, run every test, execute every
 ## solutions/ notebook top to bottom (nbval), grade every lab (validity harness + attack corpus).

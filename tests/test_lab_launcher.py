@@ -6,6 +6,7 @@ directory; the fast ones check the port and error handling with tiny child proce
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import signal
@@ -186,6 +187,70 @@ def test_the_price_table_matches_every_simulator_model_name_and_no_other():
         assert priced(profile.name)["name"] == get_profile(profile.name).id
     for other in ("gpt-4o-mini", "sim-large@2027-01", "xsim-large", "sim-large@2026-06x"):
         assert priced(other) is None, other
+
+
+@pytest.mark.slow
+@pytest.mark.phoenix
+def test_ctrl_c_in_a_terminal_ends_make_lab_without_an_error(tmp_path):
+    """Does Ctrl-C in a real terminal stop both servers, with no "make: *** Error" line?
+
+    ``make lab`` runs in a pseudo-terminal; the ^C byte makes the terminal send SIGINT to its
+    foreground process group (make and the launcher), exactly as a keyboard does. make
+    (GNU) then ends by the same signal, which a shell reports as a plain interrupt.
+    """
+    import pty
+    import select
+
+    lab_port, phoenix_port = _free_port(), _free_port()
+    make = [
+        "make",
+        "-o",
+        ".venv/.installed",  # never reinstall the venv from a test
+        "lab",
+        f"LAB_PORT={lab_port}",
+        f"PHOENIX_PORT={phoenix_port}",
+        f"PHOENIX_DIR={tmp_path / 'phoenix'}",
+        "NO_BROWSER=1",
+    ]
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PHOENIX_", "MAKE"))}
+    pid, fd = pty.fork()
+    if pid == 0:  # pragma: no cover - the child
+        os.chdir(REPO)
+        os.execvpe("make", make, env)
+    out = b""
+    sent = False
+    deadline = time.monotonic() + 300
+    try:
+        while time.monotonic() < deadline:
+            if select.select([fd], [], [], 1.0)[0]:
+                try:
+                    data = os.read(fd, 4096)
+                except OSError:  # EIO: the terminal's last process has gone
+                    break
+                if not data:
+                    break
+                out += data
+            if not sent and b"JupyterLab: http" in out and b"Phoenix:    http" in out:
+                os.write(fd, b"\x03")
+                sent = True
+        _, status = os.waitpid(pid, 0)
+    finally:
+        with contextlib.suppress(ChildProcessError, ProcessLookupError):
+            if os.waitpid(pid, os.WNOHANG) == (0, 0):
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+        os.close(fd)
+    text = out.decode(errors="replace")
+    assert sent, text
+    assert "stopped JupyterLab and Phoenix" in text, text
+    assert "make: ***" not in text, text
+    assert (
+        os.WIFSIGNALED(status)
+        and os.WTERMSIG(status) == signal.SIGINT
+        or (os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0)
+    ), (status, text)
+    assert not _listening(phoenix_port) and not _listening(lab_port)
+    assert (tmp_path / "phoenix" / "phoenix.log").is_file()  # PHOENIX_DIR reached the launcher
 
 
 def test_an_explicit_busy_port_is_a_clear_error():
