@@ -241,11 +241,14 @@ class ClockSpanProcessor(SpanProcessor):
     on one process-wide TracerProvider.
     """
 
-    def __init__(self, resource: Resource) -> None:
+    def __init__(self, resource: Resource, *, enrich: bool = True) -> None:
         self._lock = threading.Lock()
         self._started: OrderedDict[tuple[int, int], _Started] = OrderedDict()
         self._sinks: tuple[tuple[SpanProcessor, View | None], ...] = ()
         self.resource = resource
+        #: add GenAI / cost attributes to LLM spans; off where spans are graded as written
+        #: (lab a3-observability grades a learner's own instrumentation, nothing filled in)
+        self.enrich = enrich
         #: trace_id -> ``wall_ns - clock_ns`` read when the trace's root span started (for views)
         self.trace_anchors: OrderedDict[int, int] = OrderedDict()
 
@@ -281,7 +284,8 @@ class ClockSpanProcessor(SpanProcessor):
         # A different clock may be current at the end (a new VirtualClock): never end < start.
         end_ns = max(end_ns, started.ns)
         attrs = dict(span.attributes or {})
-        attrs.update(llm_attributes(attrs))
+        if self.enrich:
+            attrs.update(llm_attributes(attrs))
         events = tuple(
             Event(
                 event.name,
