@@ -20,7 +20,7 @@ from infralab.grading.cohort._ledger import (
     LedgerKey,
     default_ledger_url,
 )
-from infralab.grading.cohort._progress import Progress, Summary
+from infralab.grading.cohort._progress import Progress, Summary, flag_kind
 from infralab.grading.cohort._run import grade_submissions, ledger_key, settings_sha256
 
 __all__ = [
@@ -34,6 +34,7 @@ __all__ = [
     "Progress",
     "Summary",
     "default_ledger_url",
+    "flag_kind",
     "grade_on_worker",
     "grade_submissions",
     "ledger_key",

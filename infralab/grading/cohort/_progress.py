@@ -15,7 +15,7 @@ from typing import IO, TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from infralab.grading._grade import Outcome
 
-__all__ = ["Progress", "Summary"]
+__all__ = ["Progress", "Summary", "flag_kind"]
 
 
 @dataclass
@@ -62,10 +62,29 @@ class Summary:
         }
 
 
+_FLAG_PREFIXES = (  # (how the flag starts, its kind); the judge's wording, _judge.py
+    ("tampered", "tampered"),
+    ("missing ", "missing cell"),
+    ("hidden tests:", "hidden tests: worker failed"),
+    ("learner mismatch", "learner mismatch"),
+    ("sandbox:", "sandbox"),
+    ("extra cells", "extra cells"),
+    ("gradebook:", "gradebook"),
+    ("ledger:", "ledger"),
+)
+
+
 def flag_kind(flag: str) -> str:
-    """The kind of a flag: the text before its first colon (``sandbox``, ``learner mismatch``)."""
-    head = flag.split(":", 1)[0].strip()
-    return head[:40] if head else "flag"
+    """The kind of a result flag (``tampered``, ``timeout``, ``learner mismatch``...)."""
+    low = flag.lower()
+    for start, kind in _FLAG_PREFIXES:
+        if low.startswith(start):
+            return kind
+    if "time limit" in low or "timed out" in low:
+        return "timeout"
+    if low.startswith("cell "):
+        return "cell error"
+    return low.split(":", 1)[0][:40] or "flag"
 
 
 class Progress:
