@@ -22,6 +22,7 @@ import datetime as dt
 import hashlib
 import json
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -61,6 +62,8 @@ class LedgerEntry:
     result: dict[str, Any]
     graded_at: str
     gradebook_synced: bool
+    grading_seconds: float | None = None
+    reported_ns: int = 0
 
 
 def default_ledger_url(grader_dir: Path) -> str:
@@ -86,6 +89,11 @@ _table = sa.Table(
     # sha256 of result_json: a row whose text does not match it was not written by us whole
     sa.Column("result_sha256", sa.String(64), nullable=False),
     sa.Column("graded_at", sa.String(32), nullable=False),
+    # when this result was last reported as the learner's (graded, or skipped as recorded):
+    # the row with the latest is the learner's current result for the lab (exports use it)
+    sa.Column("reported_ns", sa.BigInteger, nullable=False),
+    # wall time of judging (this run's; not part of the result, which is the same anywhere)
+    sa.Column("grading_seconds", sa.Float, nullable=True),
     sa.Column("gradebook_synced", sa.Boolean, nullable=False, default=False),
     sa.PrimaryKeyConstraint(*_KEY_COLUMNS, name="infralab_ledger_key"),
 )
@@ -149,7 +157,7 @@ class Ledger:
 
     def entries(self) -> Iterator[LedgerEntry]:
         """Every recorded grading, oldest first (for exports and reports)."""
-        query = sa.select(_table).order_by(_table.c.graded_at, _table.c.learner, _table.c.lab)
+        query = sa.select(_table).order_by(_table.c.reported_ns, _table.c.learner, _table.c.lab)
         try:
             with self._engine.connect() as conn:
                 rows = list(conn.execute(query).mappings())
@@ -171,23 +179,29 @@ class Ledger:
             )
         key = LedgerKey(**{k: row[k] for k in _KEY_COLUMNS if k != "variant_seed"},
                         variant_seed=int(row["variant_seed"]))  # fmt: skip
-        return LedgerEntry(key, json.loads(text), row["graded_at"], bool(row["gradebook_synced"]))
+        return LedgerEntry(key, json.loads(text), row["graded_at"], bool(row["gradebook_synced"]),
+                           row["grading_seconds"], int(row["reported_ns"]))  # fmt: skip
 
     # ----------------------------------------------------------------------- writing
-    def record(self, key: LedgerKey, result: dict[str, Any]) -> LedgerEntry:
+    def record(
+        self, key: LedgerKey, result: dict[str, Any], *, seconds: float | None = None
+    ) -> LedgerEntry:
         """Record a result under ``key`` in one transaction, replacing a row with that key.
 
-        The row is not yet ``gradebook_synced``: call :meth:`mark_synced` after the gradebook
-        write. Returns what was recorded.
+        ``seconds``: how long judging took. The row is not yet ``gradebook_synced``: call
+        :meth:`mark_synced` after the gradebook write. Returns what was recorded.
         """
         text = json.dumps(result, sort_keys=True)
         graded_at = _now()
+        reported_ns = time.time_ns()
         row = {
             **key.as_row(),
             "result_json": text,
             "result_sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(),
             "graded_at": graded_at,
             "gradebook_synced": False,
+            "reported_ns": reported_ns,
+            "grading_seconds": seconds,
         }
         cond = sa.and_(*(_table.c[k] == v for k, v in key.as_row().items()))
         with self._lock:
@@ -199,13 +213,33 @@ class Ledger:
                 raise LedgerError(
                     f"ledger {self._shown()}: cannot write ({_reason(exc)})"
                 ) from None
-        return LedgerEntry(key, json.loads(text), graded_at, False)
+        return LedgerEntry(key, json.loads(text), graded_at, False, seconds, reported_ns)
 
     def mark_synced(self, key: LedgerKey) -> None:
-        """Say that the gradebook now holds this row's result."""
+        """Say that the gradebook now holds this row's result, and so no other of the lab's.
+
+        The gradebook keeps one submission per learner and lab: the learner's other rows of
+        the lab are no longer in it (a learner who goes back to an earlier notebook gets that
+        one written to the gradebook again on the next run).
+        """
+        cond = sa.and_(*(_table.c[k] == v for k, v in key.as_row().items()))
+        same_lab = sa.and_(_table.c.learner == key.learner, _table.c.lab == key.lab)
+        with self._lock, self._engine.begin() as conn:
+            conn.execute(sa.update(_table).where(same_lab).values(gradebook_synced=False))
+            conn.execute(sa.update(_table).where(cond).values(gradebook_synced=True))
+
+    def touch(self, key: LedgerKey) -> None:
+        """Make this row the learner's current one for the lab (a skipped resubmission)."""
         cond = sa.and_(*(_table.c[k] == v for k, v in key.as_row().items()))
         with self._lock, self._engine.begin() as conn:
-            conn.execute(sa.update(_table).where(cond).values(gradebook_synced=True))
+            conn.execute(sa.update(_table).where(cond).values(reported_ns=time.time_ns()))
+
+    def current(self) -> list[LedgerEntry]:
+        """Each learner's current result per lab (the latest reported), by lab then learner."""
+        latest: dict[tuple[str, str], LedgerEntry] = {}
+        for entry in self.entries():  # ordered by reported_ns: later ones replace earlier
+            latest[(entry.key.learner, entry.key.lab)] = entry
+        return [latest[k] for k in sorted(latest, key=lambda k: (k[1], k[0]))]
 
     def close(self) -> None:
         self._engine.dispose()

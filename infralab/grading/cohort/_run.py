@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, replace
@@ -90,6 +91,7 @@ class _Done:
     key: LedgerKey | None = None
     entry: LedgerEntry | None = None  # set when the ledger already held the result
     graded: bool = False  # judged in this run (to be recorded in the ledger)
+    seconds: float | None = None  # how long judging took
 
 
 def _skipped_result(entry: LedgerEntry) -> dict[str, Any]:
@@ -137,12 +139,15 @@ def grade_submissions(
                 if entry is not None:
                     skipped = Outcome(sub.path, result=_skipped_result(entry), staged=prep.intake)
                     return _Done(skipped, key, entry)
+            t0 = time.monotonic()
             result = judge(prep)
+            seconds = time.monotonic() - t0
         except Exception as exc:  # noqa: BLE001 - one broken submission never stops the others
             if prep is not None:
                 prep.intake.cleanup()
             return _Done(failed_outcome(sub, exc))
-        return _Done(finish_submission(course, prep, result, options), key, graded=True)
+        outcome = finish_submission(course, prep, result, options)
+        return _Done(outcome, key, graded=True, seconds=seconds)
 
     slots: list[_Done | None] = [
         _Done(item) if isinstance(item, Outcome) else None for item in items
@@ -165,9 +170,14 @@ def grade_submissions(
                 assert result is not None
                 # NB: recorded before it is printed or put in the gradebook: never lost after.
                 try:
-                    done.entry = ledger.record(done.key, result)
+                    done.entry = ledger.record(done.key, result, seconds=done.seconds)
                 except LedgerError as exc:  # the result still goes out; say it is not kept
                     result["flags"].append(safe_text(f"ledger: not recorded ({exc})"))
+            elif done.entry is not None and ledger is not None and done.key is not None:
+                try:  # a skipped resubmission is the learner's current result again
+                    ledger.touch(done.key)
+                except LedgerError:
+                    pass  # only what exports take as current is affected; said in the docs
             if progress is not None:
                 progress.count(done.outcome, skipped=done.entry is not None and not done.graded)
             slots[futures[future]] = done

@@ -149,3 +149,27 @@ def test_gradebook_catches_up_with_the_ledger(sandbox, course, spec, tmp_path):
     with Ledger(f"sqlite:///{course.grader / 'ledger.db'}") as ledger:
         assert [e.gradebook_synced for e in ledger.entries()] == [True, True]
         assert ledger.count() == 2
+
+    # learner-01 hands in a full solution, then goes back to the first notebook: that one is
+    # not graded again, but it is the learner's current result in the gradebook and exports
+    nb = root / "learner-01" / LAB / f"{LAB}.ipynb"
+    first = nb.read_text()
+    nb.write_text((root / "learner-00" / LAB / f"{LAB}.ipynb").read_text())
+    options = replace(options, gradebook=True)
+    assert [o.result.get("ledger") is None for o in grade_paths(course, [root], options)] == [
+        False,
+        True,
+    ]
+    nb.write_text(first)
+    outcomes = list(grade_paths(course, [root], options))
+    assert [o.result["ledger"]["skipped"] for o in outcomes] == [True, True]
+    with Gradebook(db_url(course)) as gb:
+        scores = {s.student.id: s.score for s in gb.assignment_submissions(LAB)}
+    assert scores == {"learner-00": 20.0, "learner-01": 10.0}
+    with Ledger(f"sqlite:///{course.grader / 'ledger.db'}") as ledger:
+        assert ledger.count() == 3
+        current = {e.key.learner: e.result["score"] for e in ledger.current()}
+        assert current == {"learner-00": 20.0, "learner-01": 10.0}
+        synced = sorted((e.key.learner, e.result["score"]) for e in ledger.entries()
+                        if e.gradebook_synced)  # fmt: skip
+        assert synced == [("learner-00", 20.0), ("learner-01", 10.0)]
