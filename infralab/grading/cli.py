@@ -17,6 +17,7 @@ from dataclasses import replace
 
 from infralab.grading._course import CourseError, find_course
 from infralab.grading.certify import _cli as certify_cli
+from infralab.grading.export import _cli as export_cli
 
 __all__ = ["main"]
 
@@ -115,6 +116,7 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("validity", help="mutation score of a lab's tests, per task (--mutate)")
     _validity_args(p)
     certify_cli.add_parsers(sub)  # certify, verify, revoke, keys (exit codes in certify/_cli.py)
+    export_cli.add_parser(sub)  # export: CSV, Gradescope, feedback, report (docs/cohorts.md)
     return parser
 
 
@@ -278,6 +280,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "grade": _cmd_grade,
         "validity": _cmd_validity,
         **certify_cli.handlers(),
+        **export_cli.handlers(),
     }
     from infralab.grading._sandbox import SandboxError
 
