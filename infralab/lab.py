@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import copy
 import fcntl
 import filecmp
 import json
@@ -419,6 +420,60 @@ def register_simulator_prices(phoenix_url: str) -> list[str]:
 
 
 # ---------------------------------------------------------------------------------------------
+# Notebooks that open unmodified
+
+try:  # JupyterLab's server is installed with the course; the launcher itself does not need it
+    from jupyter_server.services.contents.largefilemanager import AsyncLargeFileManager
+except ImportError:  # pragma: no cover
+    AsyncLargeFileManager = object  # type: ignore[assignment,misc]
+
+
+class LabContentsManager(AsyncLargeFileManager):  # type: ignore[misc,valid-type]
+    """JupyterLab's file manager, serving Python notebooks with this machine's kernel metadata.
+
+    When a kernel starts, JupyterLab writes the kernel's spec and ``language_info`` into the
+    notebook; any difference from the file (the display name ``Python 3 (ipykernel)``, the
+    Python patch version) marks a notebook modified the moment it opens. No committed file
+    can match every learner's Python, so ``make lab`` serves each ``python3`` notebook with the
+    metadata its kernel will report (the same venv's Python): opening changes nothing, and a
+    learner's save writes what JupyterLab would have written anyway. Files on disk are only
+    changed by a save.
+    """
+
+    _kernel_metadata: dict[str, Any] | None = None
+
+    @classmethod
+    def kernel_metadata(cls) -> dict[str, Any]:
+        """``kernelspec`` and ``language_info`` as JupyterLab writes them for a python3 kernel."""
+        if cls._kernel_metadata is None:
+            from ipykernel.ipkernel import IPythonKernel
+            from jupyter_client.kernelspec import get_kernel_spec
+
+            spec = get_kernel_spec("python3")
+            cls._kernel_metadata = {
+                "kernelspec": {
+                    "display_name": spec.display_name,
+                    "language": spec.language,
+                    "name": "python3",
+                },
+                # What the kernel's kernel_info reply carries: ipykernel's own dict.
+                "language_info": dict(IPythonKernel.language_info),
+            }
+        return cls._kernel_metadata
+
+    async def get(self, path: str, content: bool = True, type: str | None = None, **kw: Any):  # type: ignore[override]
+        model = await super().get(path, content=content, type=type, **kw)
+        nb = model.get("content") if model.get("type") == "notebook" else None
+        if nb is not None:
+            meta = nb.setdefault("metadata", {})
+            name = (meta.get("kernelspec") or {}).get("name", "python3")
+            language = (meta.get("language_info") or {}).get("name", "python")
+            if name == "python3" and language == "python":
+                meta.update(copy.deepcopy(self.kernel_metadata()))
+        return model
+
+
+# ---------------------------------------------------------------------------------------------
 # nbgrader: the local course
 
 
@@ -587,6 +642,7 @@ class Servers:
             # The file browser opens on labs/, where the learner works.
             f"--ServerApp.root_dir={REPO}",
             "--FileContentsManager.preferred_dir=labs",
+            "--ServerApp.contents_manager_class=infralab.lab.LabContentsManager",
             # Offline: no news feed, no update check, no PyPI queries from the extension page.
             "--LabApp.news_url=None",
             "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
