@@ -712,7 +712,7 @@ def grade_paths(
         threads = options.workers
         if cluster is not None:
             judge = cluster.judge(course.root)
-            threads = max(options.workers, 2 * cluster.threads(), 1)  # keep workers busy
+            threads = max(options.workers, cluster.threads(), 1)  # one in flight per slot
         yield from grade_submissions(
             course,
             items,

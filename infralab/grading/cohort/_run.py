@@ -161,6 +161,9 @@ def grade_submissions(
         for done in slots:
             if done is not None:
                 progress.count(done.outcome, skipped=False)
+    # Certification results are also files (grader/results/...) that a skipped run must be
+    # able to restore: deliver those every time, cheap next to grading.
+    always = options.judge.certification
     nxt = 0
     try:
         for future in as_completed(futures):
@@ -182,13 +185,13 @@ def grade_submissions(
                 progress.count(done.outcome, skipped=done.entry is not None and not done.graded)
             slots[futures[future]] = done
             while nxt < len(slots) and slots[nxt] is not None:
-                yield _deliver(slots[nxt], deliver, ledger)  # type: ignore[arg-type]
+                yield _deliver(slots[nxt], deliver, ledger, always)  # type: ignore[arg-type]
                 slots[nxt] = None
                 nxt += 1
         while nxt < len(slots):  # the outcomes after the last submission
             done = slots[nxt]
             assert done is not None
-            yield _deliver(done, deliver, ledger)
+            yield _deliver(done, deliver, ledger, always)
             slots[nxt] = None
             nxt += 1
     finally:
@@ -200,12 +203,13 @@ def grade_submissions(
             progress.close()
 
 
-def _deliver(done: _Done, deliver: Deliver, ledger: Ledger | None) -> Outcome:
+def _deliver(done: _Done, deliver: Deliver, ledger: Ledger | None, always: bool) -> Outcome:
     outcome = done.outcome
     try:
         if outcome.result is None:
             return outcome
-        if done.entry is not None and done.entry.gradebook_synced and not done.graded:
+        synced = done.entry is not None and done.entry.gradebook_synced
+        if synced and not done.graded and not always:
             return outcome  # recorded and in the gradebook already: only reported
         # What was recorded goes to the gradebook and kept results, without the skip mark.
         plain = replace(outcome, result={k: v for k, v in outcome.result.items() if k != "ledger"})

@@ -173,3 +173,31 @@ def test_gradebook_catches_up_with_the_ledger(sandbox, course, spec, tmp_path):
         synced = sorted((e.key.learner, e.result["score"]) for e in ledger.entries()
                         if e.gradebook_synced)  # fmt: skip
         assert synced == [("learner-00", 20.0), ("learner-01", 10.0)]
+
+
+@pytest.mark.slow
+@pytest.mark.needs_bwrap
+def test_certification_results_are_restored_from_the_ledger(sandbox, course, spec, tmp_path):
+    """A certification rerun grades nothing again but rewrites a missing attempt file."""
+    import json
+
+    from infralab.grading._variant import new_variant_key
+
+    root = write_cohort(spec, tmp_path / "submitted", ["full", "task1"])
+    key = new_variant_key(tmp_path / "variant.key").read_bytes().strip()
+    options = GradeOptions(judge=JudgeOptions(certification=True), ledger=True, gradebook=False,
+                           variant_key=key, results_dir=tmp_path / "results")  # fmt: skip
+    first = [o.result for o in grade_paths(course, [root], options)]
+    assert all(r["certification"] and r["variant_seed"] != 0 for r in first)
+    kept = tmp_path / "results" / "learner-01" / LAB / "attempt-1.json"
+    assert json.loads(kept.read_text()) == first[1]
+    kept.unlink()
+    again = [o.result for o in grade_paths(course, [root], options)]
+    assert [r["ledger"]["skipped"] for r in again] == [True, True]
+    assert json.loads(kept.read_text()) == first[1]  # restored, without the skip mark
+    with Ledger(f"sqlite:///{course.grader / 'ledger.db'}") as ledger:
+        seeds = sorted(e.key.variant_seed for e in ledger.entries())
+    assert seeds == sorted(r["variant_seed"] for r in first)
+    # another attempt is another seed: graded, not skipped
+    third = [o.result for o in grade_paths(course, [root], replace(options, attempt=2))]
+    assert all("ledger" not in r and r["attempt"] == 2 for r in third)
