@@ -1,0 +1,51 @@
+"""Agents under test and labelled judge data for the evaluation labs (track B).
+
+Lab ``b1-behaviour-evals`` builds an evaluation suite; this package holds what the suite is
+pointed at, so the notebook and its hidden tests evaluate the same things:
+
+- :data:`AGENT_VERSIONS`: released versions of the support-desk agent, each a real
+  ``langchain.agents.create_agent`` graph on a simulator profile (``v1`` on
+  ``sim-large@2026-06``; the candidates ``v2`` on ``sim-large@2026-11`` and ``v2-lite`` on
+  ``sim-small@2026-11``, whose documented behaviour shifts are what a regression gate catches);
+- :func:`run_episode`: one scenario, one seed, a fresh :class:`~infralab.tools.SupportDesk`;
+  returns plain data: the trajectory, the desk's own call and side-effect logs, the answer;
+- :func:`trajectory_of` and :func:`expected_trajectory`: the tool-call trajectory of a run and
+  the one a correct agent follows (``ask_user`` stands for a clarifying question);
+- :func:`judge_pairs`: answer pairs with a known better answer, for calibrating
+  :class:`~infralab.llm.SimJudge`.
+
+Introduced in lab ``b1-behaviour-evals``.
+
+Example:
+    >>> from infralab.datasets import load_scenarios
+    >>> from infralab.evals import run_episode
+    >>> episode = run_episode(load_scenarios(split="train")[2], version="v1", seed=0)
+    >>> [step["name"] for step in episode["trajectory"]]
+    ['lookup_order', 'track_shipment']
+"""
+
+from __future__ import annotations
+
+from infralab.evals._agents import (
+    AGENT_VERSIONS,
+    ASK_USER,
+    SIDE_EFFECT_TOOLS,
+    SYSTEM_PROMPT,
+    expected_trajectory,
+    run_episode,
+    support_agent,
+    trajectory_of,
+)
+from infralab.evals._judge_data import judge_pairs
+
+__all__ = [
+    "AGENT_VERSIONS",
+    "ASK_USER",
+    "SIDE_EFFECT_TOOLS",
+    "SYSTEM_PROMPT",
+    "expected_trajectory",
+    "judge_pairs",
+    "run_episode",
+    "support_agent",
+    "trajectory_of",
+]
