@@ -119,3 +119,25 @@ def test_bad_name_is_refused():
 
     with pytest.raises(ValueError, match="non-empty"):
         Telemetry("  ")
+
+
+def test_genai_convention_spans_get_what_phoenix_reads():
+    """A chat span written by hand to the GenAI conventions (gen_ai.* only) gets the
+    OpenInference token counts and the simulator's price, so Phoenix shows its cost."""
+    from infralab._tracing_processor import llm_attributes
+    from infralab.llm import get_profile
+
+    attrs = {
+        "openinference.span.kind": "LLM",
+        "gen_ai.request.model": "sim-large@2026-11",
+        "gen_ai.usage.input_tokens": 1000,
+        "gen_ai.usage.output_tokens": 200,
+    }
+    extra = llm_attributes(attrs)
+    assert extra["llm.model_name"] == "sim-large@2026-11"
+    assert (extra["llm.token_count.prompt"], extra["llm.token_count.completion"]) == (1000, 200)
+    assert extra["llm.token_count.total"] == 1200
+    assert extra["llm.cost.total"] == float(get_profile("sim-large@2026-11").cost(1000, 200))
+    assert "gen_ai.usage.input_tokens" not in extra  # the span's own values are kept
+    no_usage = llm_attributes({k: v for k, v in attrs.items() if "usage" not in k})
+    assert "llm.cost.total" not in no_usage and "llm.token_count.prompt" not in no_usage
