@@ -650,7 +650,24 @@ def _record(course: Course, outcome: Outcome) -> None:
 
     assert outcome.result is not None
     staged = outcome.staged.notebook if outcome.staged is not None else None
-    record(course, {**outcome.result, "notebook": str(staged)})
+    record(course, {**outcome.result, "notebook": str(staged)}, timestamp=_submitted_at(outcome))
+
+
+def _submitted_at(outcome: Outcome) -> Any:
+    """The time in ``nbgrader collect``'s ``timestamp.txt`` beside the notebook, if any.
+
+    nbgrader's formgrader shows a submission as autograded only when the gradebook's time
+    equals this file's. Like nbgrader, we take the file as it is; unreadable means "now".
+    """
+    path = outcome.staged.files.get("timestamp.txt") if outcome.staged is not None else None
+    if path is None:
+        return None
+    from nbgrader.utils import parse_utc
+
+    try:
+        return parse_utc(path.read_text(encoding="utf-8").strip()[:100])
+    except (OSError, ValueError, OverflowError, UnicodeDecodeError):
+        return None
 
 
 def _deliver(course: Course, outcome: Outcome, options: GradeOptions) -> bool:

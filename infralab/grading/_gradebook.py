@@ -135,11 +135,13 @@ def _write_autograded(course: Course, result: dict[str, Any]) -> None:
     (out / f"{result['lab']}.ipynb").write_text(write_notebook_text(nb), encoding="utf-8")
 
 
-def record(course: Course, result: dict[str, Any]) -> None:
+def record(course: Course, result: dict[str, Any], *, timestamp: datetime | None = None) -> None:
     """Store one result (from ``infralab grade``) as the learner's submission of the lab.
 
     A learner's earlier submission of the same lab is replaced. Also writes the autograded
-    copy of the notebook that the formgrader shows (grader/autograded/...).
+    copy of the notebook that the formgrader shows (grader/autograded/...). ``timestamp``
+    (naive UTC): when it was submitted, from ``nbgrader collect``'s ``timestamp.txt``; the
+    formgrader counts a submission as autograded only when the two agree. Default: now.
     """
     from nbgrader.api import Gradebook, MissingEntry
 
@@ -154,7 +156,8 @@ def record(course: Course, result: dict[str, Any]) -> None:
                 gb.remove_submission(lab, learner)
             except MissingEntry:
                 pass
-            gb.add_submission(lab, learner, timestamp=datetime.now(UTC).replace(tzinfo=None))
+            when = timestamp or datetime.now(UTC).replace(tzinfo=None)
+            gb.add_submission(lab, learner, timestamp=when)
             for task in result["tasks"]:
                 grade = gb.find_grade(task["grade_id"], lab, lab, learner)
                 grade.auto_score = float(task["points"])
