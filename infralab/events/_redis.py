@@ -64,7 +64,7 @@ def _use_current_clock() -> None:
             if name.startswith("fakeredis") and getattr(module, "current_time", None) is original:
                 module.current_time = _virtual_ms  # type: ignore[attr-defined]
         # XADD's "*" ids read time.time() directly in the stream model.
-        _stream.time = _ClockTime()  # type: ignore[attr-defined]
+        _stream.time = _ClockTime()  # type: ignore[assignment]
         _installed = True
 
 
