@@ -49,12 +49,14 @@ class TaskStats:
 
 
 def _point_biserial(passed: list[int], rest: list[float]) -> float | None:
-    """scipy's point-biserial r, or None when either side is constant (r is undefined)."""
+    """Point-biserial r, or None when either side is constant (r is undefined then).
+
+    The point-biserial correlation is Pearson's r with a 0/1 variable (what scipy's
+    ``pointbiserialr`` computes too), so the standard library's ``correlation`` is enough.
+    """
     if len(set(passed)) < 2 or len(set(rest)) < 2:
         return None
-    from scipy.stats import pointbiserialr
-
-    r = float(pointbiserialr(passed, rest).statistic)
+    r = statistics.correlation(passed, rest)
     return None if math.isnan(r) else r
 
 
