@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from infralab.grading._judge import JudgeOptions
 
 __all__ = ["ClusterError", "GradingCluster", "DaskJudge", "WorkerTask", "grade_on_worker",
-           "parse_cluster"]  # fmt: skip
+           "parse_cluster", "result_problem"]  # fmt: skip
 
 
 class ClusterError(CourseError):
@@ -139,7 +139,35 @@ class DaskJudge:
             future.release()
         if kind != "ok":
             raise GraderFailure(str(value))
+        problem = result_problem(prep.spec, value)
+        if problem:
+            raise GraderFailure(f"the Dask worker's result is not usable: {problem}")
         return value
+
+
+def result_problem(spec: Any, result: Any) -> str | None:
+    """Why a judge result does not fit ``spec`` (None when it does).
+
+    A worker is part of the grader, but it is another process, maybe another machine, with
+    its own checkout: its answer is checked against what this grader knows of the lab (the
+    grade cells and their points) before it is recorded.
+    """
+    if not isinstance(result, dict) or not isinstance(result.get("tasks"), list):
+        return "not a result"
+    cells = [(gc.grade_id or "", float(gc.points or 0.0)) for gc in spec.grade_cells]
+    tasks = result["tasks"]
+    try:
+        got = [(t["grade_id"], float(t["max_points"])) for t in tasks]
+        points = [float(t["points"]) for t in tasks]
+    except (KeyError, TypeError, ValueError):
+        return "a task entry without grade_id, points or max_points"
+    if got != cells:
+        return f"its grade cells or points differ from lab {spec.lab}'s"
+    if any(p not in (0.0, m) for p, (_, m) in zip(points, got, strict=True)):
+        return "a task scored neither 0 nor its points"
+    if float(result.get("score", -1)) != sum(points) or result.get("lab") != spec.lab:
+        return "its score or lab does not add up"
+    return None
 
 
 class GradingCluster:
@@ -153,23 +181,18 @@ class GradingCluster:
     """
 
     def __init__(self, spec: str, *, connect_timeout: float = 30.0) -> None:
-        from distributed import Client, LocalCluster
+        import dask
+        from distributed import Client
 
         kind, value = parse_cluster(spec)
         self.spec = spec
         self._cluster: Any = None
         if kind == "local":
-            self._cluster = LocalCluster(
-                n_workers=int(value),
-                threads_per_worker=1,  # one sandbox per worker process at a time
-                processes=True,
-                host="127.0.0.1",
-                dashboard_address=None,
-                # The sandboxes have their own memory limits (rlimits, cgroup); the nanny
-                # must not restart a worker for memory its sandbox children use.
-                memory_limit=0,
-                silence_logs=logging.ERROR,
-            )
+            # Dask's statistical profiler samples every worker thread every 10 ms: CPU taken
+            # from the sandboxes for a profile nobody reads here. The nannies hand this
+            # config to their worker processes.
+            with dask.config.set({"distributed.worker.profile.enabled": False}):
+                self._cluster = self._local(int(value))
             self.client = Client(self._cluster)
         else:
             try:
@@ -178,6 +201,22 @@ class GradingCluster:
                 raise ClusterError(
                     f"--cluster {spec}: cannot reach a Dask scheduler there ({exc})"
                 ) from None
+
+    @staticmethod
+    def _local(workers: int) -> Any:
+        from distributed import LocalCluster
+
+        return LocalCluster(
+            n_workers=workers,
+            threads_per_worker=1,  # one sandbox per worker process at a time
+            processes=True,
+            host="127.0.0.1",
+            dashboard_address=None,
+            # The sandboxes have their own memory limits (rlimits, cgroup); the nanny must not
+            # restart a worker for memory its sandbox children use.
+            memory_limit=0,
+            silence_logs=logging.ERROR,
+        )
 
     def threads(self) -> int:
         """Worker threads in the cluster now (each grades one submission at a time)."""

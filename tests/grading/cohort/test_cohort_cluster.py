@@ -157,3 +157,23 @@ def test_a_worker_killed_mid_grading_is_retried_and_recorded_once(sandbox, cours
         digest((root / f"learner-{i:02d}" / LAB / f"{LAB}.ipynb").read_bytes()).hexdigest()
         for i in range(4)
     }
+
+
+def test_a_worker_result_that_does_not_fit_the_lab_is_refused(spec):
+    from infralab.grading.cohort._cluster import result_problem
+
+    tasks = [
+        {"grade_id": gc.grade_id, "points": 0.0, "max_points": float(gc.points or 0.0)}
+        for gc in spec.grade_cells
+    ]
+    good = {"lab": spec.lab, "score": 0.0, "tasks": tasks}
+    assert result_problem(spec, good) is None
+    full = [{**t, "points": t["max_points"]} for t in tasks]
+    assert result_problem(spec, {**good, "tasks": full, "score": spec.max_score}) is None
+    assert "differ" in result_problem(spec, {**good, "tasks": tasks[:-1]})
+    inflated = [{**tasks[0], "max_points": 100.0}, *tasks[1:]]
+    assert "differ" in result_problem(spec, {**good, "tasks": inflated})
+    half = [{**tasks[0], "points": tasks[0]["max_points"] / 2}, *tasks[1:]]
+    assert "neither 0" in result_problem(spec, {**good, "tasks": half})
+    assert "add up" in result_problem(spec, {**good, "score": 5.0})
+    assert result_problem(spec, "pwned") == "not a result"
