@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from infralab.llm._byom import get_model
+    from infralab.llm._card import BehaviourCard, Effect, behaviour_card
     from infralab.llm._catalog import ModelProfile, UnknownProfileError, get_profile, list_profiles
     from infralab.llm._embeddings import SimEmbeddings
     from infralab.llm._judge import SimJudge
@@ -34,6 +35,9 @@ if TYPE_CHECKING:
 # and the grader) does not pay for importing LangChain.
 _LAZY = {
     "get_model": "infralab.llm._byom",
+    "BehaviourCard": "infralab.llm._card",
+    "Effect": "infralab.llm._card",
+    "behaviour_card": "infralab.llm._card",
     "ModelProfile": "infralab.llm._catalog",
     "UnknownProfileError": "infralab.llm._catalog",
     "get_profile": "infralab.llm._catalog",
@@ -70,6 +74,9 @@ __all__ = [
     "list_profiles",
     "ModelProfile",
     "Rollout",
+    "BehaviourCard",
+    "Effect",
+    "behaviour_card",
     "count_tokens",
     "count_message_tokens",
     "ScriptExhaustedError",

@@ -58,6 +58,12 @@ class ModelProfile:
             labs built on one call per turn keep their behaviour; turn it on with
             ``dataclasses.replace(profile, parallel_tool_calls=True)`` or per request with
             ``bind_tools(..., parallel_tool_calls=True)`` (False there turns it off).
+        structured_output_errors: whether outputs bound to a schema (function calling,
+            json_schema, JSON mode) are sometimes invalid, at the rates of the family's
+            behaviour card (by method, schema complexity and whether the prompt states the
+            format; strict methods never). False in the catalog: the labs built on
+            always-valid structured output keep it. JSON asked for in the prompt alone
+            follows the card either way.
     """
 
     name: str
@@ -79,6 +85,7 @@ class ModelProfile:
     refusal_rate: float
     description: str = ""
     parallel_tool_calls: bool = False
+    structured_output_errors: bool = False
 
     def __post_init__(self) -> None:
         for field in dataclasses.fields(self):

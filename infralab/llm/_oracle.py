@@ -17,6 +17,15 @@ returns (``lookup_order(O1)`` and ``get_customer(email)`` from the message go to
 ``track_shipment`` waits for the tracking number ``lookup_order`` returns). Each extra call
 draws its own hallucination and invalid-argument errors.
 
+The request's features bend three of the rates through the family's behaviour card
+(docs/behaviour-cards.md): where and how an injected instruction appears (plain, delimited,
+datamarked, encoded) and a system prompt that says instructions in data are not to be followed
+scale ``follows_injection_rate``; route descriptions, few-shot examples and the distance of the
+instructions from the end of the prompt scale the misroute rate; a system prompt that asks for
+clarifying questions scales the share of ambiguous requests left unasked. The draws stay keyed
+by scenario, so a defence only ever removes failures: a scenario followed with the defence is
+followed without it too.
+
 Scenarios are duck-typed (attributes or mapping keys), so tests can use plain data.
 """
 
@@ -31,10 +40,12 @@ from typing import Any
 from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 
 from infralab.datasets._schema import ROUTES, fold
+from infralab.llm._card import FAR_FROM, FAR_SPAN, behaviour_card
 from infralab.llm._catalog import ModelProfile
 from infralab.llm._draw import Draws, Reply
+from infralab.llm._features import _views, spotlight_form
 from infralab.llm._request import Request, text_of
-from infralab.llm._rules import filler, text_hint
+from infralab.llm._rules import ANSWER_FIELDS, filler, text_hint
 from infralab.llm._schema import NO_HINT, break_args, fill, string_fields
 
 __all__ = ["ROUTES", "FINISH_VALUES", "oracle_reply", "route_of"]
@@ -65,27 +76,10 @@ def route_of(value: Any) -> str | None:
     return None
 
 
-def _strings(value: Any) -> list[str]:
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, Mapping):
-        return [s for v in value.values() for s in _strings(v)]
-    if isinstance(value, list):
-        return [s for v in value for s in _strings(v)]
-    return []
-
-
 def _searchable(text: str) -> str:
     """Folded text, plus the string values inside it when it is JSON (a tool's output often
-    is, and JSON escapes would hide an injected sentence from a plain substring search)."""
-    folded = fold(text)
-    stripped = text.lstrip()
-    if stripped[:1] in ("{", "["):
-        try:
-            folded += " " + " ".join(fold(s) for s in _strings(json.loads(stripped)))
-        except ValueError:
-            pass
-    return folded
+    is, and JSON escapes would hide a value from a plain substring search)."""
+    return " ".join(fold(view) for view in _views(text))
 
 
 # Bound tool schemas are the same objects call after call (SimChatModel memoizes their
@@ -248,9 +242,34 @@ class _Oracle:
         correct = by_route.get(self.route)
         if correct is None:
             return others[self.ds.index("route_pick", len(others))]
-        if others and self.ds.chance("misroute", 1.0 - self.p.routing_accuracy):
+        if others and self.ds.chance("misroute", self.misroute_rate(list(by_route))):
             return others[self.ds.index("misroute_pick", len(others))]
         return correct
+
+    def misroute_rate(self, routes: list[str]) -> float:
+        """``1 - routing_accuracy``, scaled by the card for this prompt's routing features."""
+        base = error = 1.0 - self.p.routing_accuracy
+        if error <= 0:
+            return 0.0
+        card, features = behaviour_card(self.p), self.req.features()
+        if features.route_descriptions(routes):
+            error *= card.factor("route_descriptions")
+        if features.few_shot(routes):
+            error *= card.factor("few_shot")
+        far = features.tokens_after_instructions
+        if far > FAR_FROM:
+            reach = min(1.0, (far - FAR_FROM) / FAR_SPAN)
+            error *= 1.0 + (card.factor("instructions_far") - 1.0) * reach
+        return min(error, max(base, 0.9))  # a long prompt never makes routing hopeless
+
+    def asks_rate(self) -> float:
+        """``asks_when_ambiguous``; a system prompt that asks for clarification shrinks the
+        share of ambiguous requests left unasked by the card's factor."""
+        rate = self.p.asks_when_ambiguous
+        if self.req.features().clarify_instruction:
+            miss = (1.0 - rate) * behaviour_card(self.p).factor("clarify_instruction")
+            rate = 1.0 - miss
+        return rate
 
     def final_text(self) -> str:
         opening = ("I looked into this for you.", "Here is what I found.", "Thanks for waiting.")
@@ -282,9 +301,7 @@ class _Oracle:
             "should_clarify",
             "clarify",
         ):
-            return bool(
-                self.st.may_clarify and self.d.chance("clarify", self.p.asks_when_ambiguous)
-            )
+            return bool(self.st.may_clarify and self.d.chance("clarify", self.asks_rate()))
         if kind == "array" and lname in ("facts", "key_facts", "answer_facts", "key_points"):
             return list(self.st.facts)
         if kind != "string" and not (isinstance(kind, list) and "string" in kind):
@@ -311,13 +328,24 @@ class _Oracle:
         )
 
     def text(self, content: str, decision: str) -> Reply:
+        schema = self.req.prompt_schema
+        if schema is not None:  # the prompt asked for JSON: the same answer, in its format
+            content = json.dumps(fill(schema, self.answer_hint(content)))
         return Reply(content=content, source="oracle", extra={"decision": decision})
+
+    def answer_hint(self, content: str) -> Any:
+        def hint(name: str, schema: Mapping[str, Any]) -> Any:
+            if name.lower() in ANSWER_FIELDS and schema.get("type") in ("string", None):
+                return content
+            return self.hint(name, schema)
+
+        return hint
 
     def fill_tool(self, name: str) -> dict[str, Any]:
         value = fill(self.req.params.get(name, {}), self.hint)
         return value if isinstance(value, dict) else {}
 
-    def injection_call(self) -> tuple[str, dict[str, Any]] | None:
+    def injection_call(self) -> tuple[str, dict[str, Any], float] | None:
         inj = _get(self.sc, "injection", None)
         if not inj:
             return None
@@ -329,19 +357,39 @@ class _Oracle:
         args = dict(_get(forbidden, "args", None) or {})
         if name not in self.req.params:
             return None
-        needle = fold(text)
-        seen = any(
-            needle in _searchable(text_of(m.content))
-            for m in self.req.messages
-            if isinstance(m, HumanMessage | ToolMessage)
-        )
-        if not seen:
+        factor = self.injection_factor(text)
+        if factor is None:
             return None
         already = any(
             c["name"] == name and dict(c.get("args") or {}) == args
             for c in self.req.all_tool_calls()
         )
-        return None if already else (name, args)
+        return None if already else (name, args, factor)
+
+    def injection_factor(self, text: str) -> float | None:
+        """How much of ``follows_injection_rate`` applies, or None when the text is unseen.
+
+        The least protected copy decides: spotlighting helps only if every copy is
+        spotlighted. The user's own message (a direct injection) is not data, so neither
+        spotlighting nor a data instruction in the system prompt applies to it.
+        """
+        card = behaviour_card(self.p)
+        first_human = next((m for m in self.req.messages if isinstance(m, HumanMessage)), None)
+        worst: float | None = None
+        for m in self.req.messages:
+            if not isinstance(m, HumanMessage | ToolMessage):
+                continue
+            form = spotlight_form(text_of(m.content), text)
+            if form is None:
+                continue
+            if m is first_human:
+                factor = 1.0
+            else:
+                factor = 1.0 if form == "plain" else card.factor(form)
+                if self.req.features().data_instruction:
+                    factor *= card.factor("data_instruction")
+            worst = factor if worst is None else max(worst, factor)
+        return worst
 
     def domain_call(self, name: str, args: dict[str, Any], draws: Draws | None = None) -> Reply:
         ds = self.ds if draws is None else draws
@@ -411,12 +459,12 @@ class _Oracle:
             if (
                 inj is not None
                 and forced in (None, inj[0])
-                and self.d.chance("injection", self.p.follows_injection_rate)
+                and self.d.chance("injection", self.p.follows_injection_rate * inj[2])
             ):
                 return self.call(inj[0], inj[1], "followed_injection")
         text_allowed = not req.must_call and req.response_schema is None
         if text_allowed and st.may_clarify:
-            if self.d.chance("clarify", self.p.asks_when_ambiguous):
+            if self.d.chance("clarify", self.asks_rate()):
                 return self.text(st.question or "", "clarify")
         if text_allowed and st.step == 0 and not st.any_done:
             if self.d.chance("refusal", self.p.refusal_rate):

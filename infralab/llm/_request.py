@@ -52,6 +52,12 @@ class Request:
         max_tokens: an output-token cap bound by the caller, or None.
         stop: stop sequences.
         parallel_tool_calls: the caller's ``parallel_tool_calls`` (None: the profile decides).
+        response_method: ``"json_schema"`` or ``"json_mode"`` when ``response_format`` asks
+            for one, else None.
+        strict_schema: ``response_format`` is a json_schema with ``strict: true``.
+        prompt_schema: the JSON schema a prompt-only request asks for in its text ("reply in
+            JSON ..."), set by the simulator when no tool is forced and no response_format is
+            given; None otherwise.
     """
 
     messages: list[BaseMessage]
@@ -64,6 +70,10 @@ class Request:
     max_tokens: int | None = None
     stop: list[str] | None = None
     parallel_tool_calls: bool | None = None
+    response_method: str | None = None
+    strict_schema: bool = False
+    prompt_schema: dict[str, Any] | None = None
+    _features: Any = field(default=None, repr=False, compare=False)
 
     @classmethod
     def build(
@@ -103,12 +113,19 @@ class Request:
         if forced is not None:
             must_call = True
         schema = response_schema
-        if schema is None and isinstance(response_format, Mapping):
+        method: str | None = None
+        strict_schema = False
+        if isinstance(response_format, Mapping):
             if response_format.get("type") == "json_schema":
+                method = "json_schema"
                 js = response_format.get("json_schema") or {}
-                schema = dict(js.get("schema") or {})
+                strict_schema = js.get("strict") is True
+                if schema is None:
+                    schema = dict(js.get("schema") or {})
             elif response_format.get("type") == "json_object":
-                schema = {}
+                method = "json_mode"
+                if schema is None:
+                    schema = {}
         elif schema is None and isinstance(response_format, type):
             from langchain_core.utils.function_calling import convert_to_json_schema
 
@@ -126,7 +143,25 @@ class Request:
             parallel_tool_calls=parallel_tool_calls
             if isinstance(parallel_tool_calls, bool)
             else None,
+            response_method=method,
+            strict_schema=strict_schema,
         )
+
+    def features(self) -> Any:
+        """The request's :class:`~infralab.llm._features.PromptFeatures` (computed once)."""
+        if self._features is None:
+            from infralab.llm._features import PromptFeatures
+
+            self._features = PromptFeatures(self)
+        return self._features
+
+    def strict_tool(self, name: str) -> bool:
+        """Is the bound tool ``name`` declared with ``strict: true`` (strict function calling)?"""
+        for t in self.tools:
+            fn = t.get("function", t)
+            if isinstance(fn, Mapping) and fn.get("name") == name:
+                return fn.get("strict") is True
+        return False
 
     # -- views of the history ------------------------------------------------------------
 

@@ -153,8 +153,34 @@ def _relevant_tool(req: Request, text: str) -> str | None:
     return best
 
 
+#: Fields of a JSON answer that hold the reply's text.
+ANSWER_FIELDS = frozenset(
+    ("answer", "response", "reply", "final_answer", "message", "text", "content", "output")
+)
+
+
 def rules_reply(req: Request, draws: Draws, verbosity: float) -> Reply:
-    """The reply of the free-text rules to ``req`` (no script, no scenario)."""
+    """The reply of the free-text rules to ``req`` (no script, no scenario).
+
+    When the prompt alone asks for JSON (``req.prompt_schema``), a text reply comes as a JSON
+    object of that schema, its answer field holding the text.
+    """
+    reply = _rules_reply(req, draws, verbosity)
+    schema = req.prompt_schema
+    if schema is None or reply.tool_calls:
+        return reply
+    words = text_hint(req.last_human())
+
+    def hint(name: str, field: Mapping[str, Any]) -> Any:
+        if name.lower() in ANSWER_FIELDS and field.get("type") in ("string", None):
+            return reply.content
+        return words(name, field)
+
+    value = fill(schema, hint, default_text=_first_sentences(req.last_human(), 1))
+    return Reply(content=json.dumps(value), source="rules")
+
+
+def _rules_reply(req: Request, draws: Draws, verbosity: float) -> Reply:
     last = req.last()
     text = req.last_human()
     hint = text_hint(text)

@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
-__all__ = ["fill", "resolve", "break_args", "string_fields", "NO_HINT"]
+__all__ = ["fill", "resolve", "break_args", "violate", "string_fields", "NO_HINT", "INVALID_KINDS"]
 
 
 class _NoHint:
@@ -284,3 +284,47 @@ def find_identifier(text: str) -> str | None:
     """The first thing in ``text`` that looks like an id (``ORD-1042``, ``C123``, ``98431``)."""
     m = _ID_RE.search(text or "")
     return m.group(0) if m else None
+
+
+#: Ways a structured output goes wrong, as hosted models' invalid outputs do.
+INVALID_KINDS = ("missing_field", "wrong_type", "trailing_prose")
+
+
+def violate(
+    schema: Mapping[str, Any], value: Mapping[str, Any], kind: str, pick: Callable[[int], int]
+) -> dict[str, Any]:
+    """A copy of ``value`` that breaks ``schema`` the way ``kind`` says.
+
+    ``"missing_field"`` drops a required field (a field at all when none is required);
+    ``"wrong_type"`` gives a field a value of another type, as models do: ``"N/A"`` for a number,
+    boolean, array or object, a bare number for a string, a value outside an ``enum``. When the
+    asked kind cannot break this schema (nothing required, nothing typed) the other kind is used.
+
+    Args:
+        pick: ``pick(n)`` returns a deterministic index in ``range(n)``.
+    """
+    schema = resolve(schema, schema)
+    out = dict(value)
+    props = schema.get("properties") or {}
+    required = [k for k in (schema.get("required") or []) if k in out]
+    if kind == "missing_field" and required:
+        del out[required[pick(len(required))]]
+        return out
+    typed = sorted(k for k in out if k in props)
+    if typed:
+        key = typed[pick(len(typed))]
+        sub = resolve(props[key], schema)
+        enum = sub.get("enum")
+        if isinstance(enum, list) and enum:
+            out[key] = "other" if "other" not in enum else "unknown-value"
+        elif isinstance(out[key], str) or "string" in _types(sub):
+            # an id or a label sent as a bare number ({"order_id": 1042})
+            digits = re.sub(r"\D", "", out[key]) if isinstance(out[key], str) else ""
+            out[key] = int(digits[:9]) if digits else 0
+        else:
+            out[key] = "N/A"  # a number, flag, list or object the model could not fill
+        return out
+    if out:
+        del out[sorted(out)[pick(len(out))]]
+        return out
+    return {"unexpected": "N/A"} if schema.get("additionalProperties") is False else {"x": None}

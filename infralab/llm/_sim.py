@@ -14,7 +14,14 @@ from typing import Any
 
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
 from langchain_core.language_models import BaseChatModel, LanguageModelInput
-from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, ToolMessage
+from langchain_core.messages import (
+    AIMessage,
+    AIMessageChunk,
+    BaseMessage,
+    HumanMessage,
+    SystemMessage,
+    ToolMessage,
+)
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from langchain_core.runnables import Runnable
 from langchain_core.utils.function_calling import convert_to_json_schema, convert_to_openai_tool
@@ -24,7 +31,7 @@ from pydantic import ConfigDict, Field, PrivateAttr, field_validator, model_vali
 from infralab.clock import Clock, current_clock
 from infralab.llm._catalog import ModelProfile, get_profile
 from infralab.llm._draw import Draws, Reply, canonical
-from infralab.llm._request import Request
+from infralab.llm._request import Request, text_of
 from infralab.llm._rollout import Rollout
 from infralab.llm._rules import rules_reply
 from infralab.llm._script import ScriptExhaustedError, check_item, to_reply
@@ -153,6 +160,44 @@ def _truncate_to_tokens(text: str, limit: int) -> str:
     return "".join(words[:lo]).rstrip()
 
 
+def _cut_tool_calls(
+    calls: list[dict[str, Any]], budget: int
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Tool calls that fit in ``budget`` output tokens, and the one cut off (as an invalid tool
+    call whose arguments are truncated JSON, as a provider returns at ``max_tokens``)."""
+    kept: list[dict[str, Any]] = []
+    for call in calls:
+        cost = _tool_calls_tokens([call])
+        if cost <= budget:
+            kept.append(call)
+            budget -= cost
+            continue
+        text = json.dumps(call["args"])
+        room = max(0, budget - 3 - count_tokens(call["name"]))
+        cut = text[: next(i for i in range(len(text), -1, -1) if count_tokens(text[:i]) <= room)]
+        invalid = {
+            "name": call["name"],
+            "args": cut,
+            "id": call["id"],
+            "error": None,
+            "type": "invalid_tool_call",
+        }
+        return kept, [invalid]
+    return kept, []
+
+
+def _prompt_schema(messages: list[BaseMessage]) -> dict[str, Any] | None:
+    """The JSON format the system prompt or the last user message asks for, if any."""
+    from infralab.llm._features import prompt_json_schema
+
+    parts = [m.content for m in messages if isinstance(m, SystemMessage)]
+    last = next((m for m in reversed(messages) if isinstance(m, HumanMessage)), None)
+    if last is not None:
+        parts.append(last.content)
+    text = "\n".join(text_of(p) for p in parts)
+    return prompt_json_schema(text) if "json" in text.casefold() else None
+
+
 def _default_finder() -> Callable[[str], Any] | None:
     try:
         from infralab.datasets import find_scenario
@@ -206,6 +251,11 @@ class SimChatModel(BaseChatModel):
             delay plus response time; for streams, until the first chunk) would exceed it
             waits ``timeout`` seconds on the current clock and raises
             :class:`~infralab.llm.errors.APITimeoutError`. Used in lab ``a2-resilience``.
+        max_tokens: the output-token cap of every call (None: the profile's
+            ``max_output_tokens``), like ``ChatOpenAI(max_tokens=...)``; a call's own
+            ``max_tokens`` (``.bind(max_tokens=...)``) wins. Text is cut at the cap
+            (``finish_reason="length"``); a tool call that does not fit comes back in
+            ``invalid_tool_calls`` with its JSON arguments truncated.
 
     Introduced in lab ``00-orientation``.
 
@@ -221,6 +271,7 @@ class SimChatModel(BaseChatModel):
     fault_plan: Any = None
     oracle: Any = None
     timeout: float | None = Field(default=None, gt=0)
+    max_tokens: int | None = Field(default=None, gt=0)
     custom_profile: ModelProfile | None = Field(default=None, exclude=True, repr=False)
     rollout: Rollout | None = Field(default=None, exclude=True, repr=False)
 
@@ -488,10 +539,12 @@ class SimChatModel(BaseChatModel):
             tool_choice=kw.get("tool_choice"),
             response_format=kw.get("response_format"),
             response_schema=kw.get("response_schema"),
-            max_tokens=kw.get("max_tokens", kw.get("max_completion_tokens")),
+            max_tokens=kw.get("max_tokens", kw.get("max_completion_tokens", self.max_tokens)),
             stop=stop,
             parallel_tool_calls=kw.get("parallel_tool_calls"),
         )
+        if req.forced is None and not req.must_call and req.response_schema is None:
+            req.prompt_schema = _prompt_schema(messages)
         h = hashlib.blake2b(digest_size=16)
         for m in messages:
             h.update(_message_key(m).encode("utf-8", "surrogatepass"))
@@ -528,6 +581,14 @@ class SimChatModel(BaseChatModel):
         return script[pos]
 
     def _produce(self, call: _Call) -> Reply:
+        reply = self._produce_raw(call)
+        if reply.source == "script":
+            return reply
+        from infralab.llm._behaviour import apply_card
+
+        return apply_card(call.req, reply, call.profile, call.draws)
+
+    def _produce_raw(self, call: _Call) -> Reply:
         if self.script is not None:
             item = self._next_script_item(call)
             if item is not None:
@@ -567,12 +628,18 @@ class SimChatModel(BaseChatModel):
             }
             for i, c in enumerate(reply.tool_calls)
         ]
+        invalid_calls: list[dict[str, Any]] = []
+        if tool_calls and req.max_tokens is not None and reply.source != "script":
+            tool_calls, invalid_calls = _cut_tool_calls(tool_calls, limit - content_tokens)
+            if invalid_calls:
+                finish = "length"
         if reply.usage is not None:
             usage = dict(reply.usage)
             out_tokens = int(usage.get("output_tokens", 0))
             in_tokens = int(usage.get("input_tokens", 0))
         else:
             out_tokens = content_tokens + (_tool_calls_tokens(tool_calls) if tool_calls else 0)
+            out_tokens += _tool_calls_tokens(invalid_calls) if invalid_calls else 0
             in_tokens = call.input_tokens
             usage = {
                 "input_tokens": in_tokens,
@@ -595,6 +662,7 @@ class SimChatModel(BaseChatModel):
         message = AIMessage(
             content=content,
             tool_calls=tool_calls,
+            invalid_tool_calls=invalid_calls,  # type: ignore[arg-type]
             usage_metadata=usage,  # type: ignore[arg-type]
             response_metadata=metadata,
         )
@@ -779,15 +847,20 @@ def _chunks(built: _Built) -> Iterator[tuple[float, ChatGenerationChunk]]:
     content = msg.content if isinstance(msg.content, str) else ""
     for piece in _PIECES.findall(content):
         yield wait(count_tokens(piece)), ChatGenerationChunk(message=AIMessageChunk(content=piece))
-    for index, call in enumerate(msg.tool_calls):
-        args = json.dumps(call["args"])
+    # Calls cut off at max_tokens stream their truncated JSON; LangChain then parses them
+    # into invalid_tool_calls, as it does for a provider's stream.
+    streamed: list[tuple[str | None, str | None, str]] = [
+        (c["name"], c["id"], json.dumps(c["args"])) for c in msg.tool_calls
+    ]
+    streamed += [(c["name"], c["id"], c["args"] or "") for c in msg.invalid_tool_calls]
+    for index, (call_name, call_id_, args) in enumerate(streamed):
         half = len(args) // 2
-        parts = [(call["name"], call["id"], "")] + [
+        parts = [(call_name, call_id_, "")] + [
             (None, None, args[:half]),
             (None, None, args[half:]),
         ]
         for j, (name, call_id, arg_text) in enumerate(parts):
-            tokens = (3 + count_tokens(call["name"])) if j == 0 else count_tokens(arg_text)
+            tokens = (3 + count_tokens(call_name or "")) if j == 0 else count_tokens(arg_text)
             chunk = AIMessageChunk(
                 content="",
                 tool_call_chunks=[
