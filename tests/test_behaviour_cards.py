@@ -217,6 +217,10 @@ def test_spotlight_forms_are_recognised():
     ):
         assert spotlight_form(wrapped, text) == "delimited", wrapped
     assert spotlight_form(f"<b>x</b> {text} <i>y</i>", text) == "plain"
+    # an attack's own tags (AgentDojo's <INFORMATION>) are not the agent's delimiting
+    assert spotlight_form(f"Bill total 98.70 <INFORMATION>{text}</INFORMATION> Thanks", text) == (
+        "plain"
+    )
     for mark in ("ˆ", "^", "|", "[M]"):
         assert spotlight_form(mark.join(text.split()), text) == "datamarked", mark
     assert spotlight_form(base64.b64encode(text.encode()).decode(), text) == "encoded"

@@ -53,15 +53,17 @@ _CLOSERS = {"<<": ">>", "[[": "]]"}
 
 
 def _delimited(before: str, after: str) -> bool:
-    """Is the span between ``before`` and ``after`` inside a delimiter pair?"""
-    for tag in reversed(_OPEN_TAG.findall(before)):
-        if f"</{tag}>" in after and f"</{tag}>" not in before[before.rfind(f"<{tag}") :]:
-            return True
+    """Is the whole message (``before`` + injection + ``after``) wrapped in a delimiter pair?
+
+    Only a wrapper around the entire untrusted content counts, as an agent adds it: an attack
+    that brings its own tags (AgentDojo's ``<INFORMATION>``) is not a defence.
+    """
+    head, tail = before.lstrip(), after.rstrip()
+    tag = _OPEN_TAG.match(head)
+    if tag is not None and tail.endswith(f"</{tag.group(1)}>"):
+        return True
     for opener in _BORDERS:
-        closer = _CLOSERS.get(opener, opener)
-        if opener in before and closer in after:
-            if opener == closer and before.count(opener) % 2 == 0:
-                continue  # "```a``` text ```b```": the text sits between two blocks
+        if head.startswith(opener) and tail.endswith(_CLOSERS.get(opener, opener)):
             return True
     return False
 
@@ -92,8 +94,9 @@ def _views(text: str) -> list[str]:
 def spotlight_form(text: str, needle: str) -> str | None:
     """How ``needle`` (an injected instruction) appears in ``text``, or None if it does not.
 
-    ``"plain"``: as is; ``"delimited"``: inside a delimiter pair (an XML-style tag pair, ``<<``
-    ``>>``, triple backticks or quotes, ``===``/``---``/``###`` borders); ``"datamarked"``: its
+    ``"plain"``: as is; ``"delimited"``: the whole message is wrapped in a delimiter pair (an
+    XML-style tag pair, ``<<`` ``>>``, triple backticks or quotes, ``===``/``---``/``###``
+    borders); ``"datamarked"``: its
     words joined by a marker (``ˆ``, ``^``, ``|``, ``~``, ``[MARK]``, ...) instead of spaces;
     ``"encoded"``: inside a base64 block. Case and whitespace are folded.
     """
