@@ -208,8 +208,10 @@ def test_embedded_ids_and_idle_times_follow_the_virtual_clock():
 # -- the lab's reference solutions against both servers -------------------------------------------
 def _solutions(*grade_ids: str) -> dict:
     """The reference code of the named solution cells, executed (markers dropped)."""
+    import hashlib
+
     nb = nbformat.read(LAB, as_version=4)
-    ns: dict = {"json": json, "redis": redis, "zlib": zlib}
+    ns: dict = {"json": json, "redis": redis, "zlib": zlib, "hashlib": hashlib}
     for cell in nb.cells:
         if cell.metadata.get("nbgrader", {}).get("grade_id") in grade_ids:
             source = "\n".join(line for line in cell.source.splitlines() if "### " not in line)
@@ -266,3 +268,28 @@ def test_lab_partitions_and_optimistic_concurrency(r):
     with pytest.raises(RuntimeError):
         lab["add_credit"](r, "credit", 1, before_write=lambda: other.incr("credit"), max_attempts=2)
     assert r.get("credit") == "25", "two failed attempts wrote nothing; the other agent's two did"
+
+
+def test_lab_effect_ledger_survives_a_restart(r):
+    from infralab.tools import SupportDesk
+
+    lab = _solutions("task1-solution")
+    desk = SupportDesk()
+    args = {"order_id": "O10007", "amount": 5.0}
+    first = lab["EffectLedger"](r).call(desk, "t-1", "resolve", "refund_order", args)
+    again = lab["EffectLedger"](r).call(
+        desk, "t-1", "resolve", "refund_order", dict(reversed(args.items()))
+    )
+    other = lab["EffectLedger"](r, prefix="other:").call(
+        desk, "t-1", "resolve", "refund_order", args
+    )
+    assert first == again and first.startswith("{")
+    assert other.startswith("{") and other != first
+    assert [e.kind for e in desk.side_effects] == ["refund", "refund"]
+    too_much = {"order_id": "O10007", "amount": 10_000.0}
+    led = lab["EffectLedger"](r)
+    assert led.run_once(desk, "fix", "refund_order", too_much).startswith("Error:")
+    assert led.run_once(desk, "fix", "refund_order", args).startswith("{"), (
+        "a rejected call is not recorded"
+    )
+    assert len(desk.side_effects) == 3
