@@ -642,5 +642,7 @@ def test_the_docs_are_the_cards():
         for method, rate in card.format_error_rate.items():
             assert f"| {family} | `{method}` | {rate} |" in text, (family, method)
         assert f"| {family} | length_compliance | {card.length_compliance} |" in text
+        assert f"| {family} | irrelevance_call_rate | {card.irrelevance_call_rate} |" in text
+        assert f"| {family} | missing_call_rate | {card.missing_call_rate} |" in text
     for key in SOURCES:
         assert f"`{key}`" in text, key

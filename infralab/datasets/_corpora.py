@@ -54,6 +54,25 @@ LABELS = ("malicious", "benign")
 
 # --------------------------------------------------------------------------- records
 
+_BFCL_TYPES = {"dict": "object", "float": "number", "tuple": "array"}
+
+
+def _json_schema(value: Any) -> Any:
+    """BFCL's function-doc dialect as standard JSON Schema (a plain, mutable copy)."""
+    if isinstance(value, Mapping):
+        out = {k: _json_schema(v) for k, v in value.items()}
+        kind = out.get("type")
+        if kind == "any":
+            del out["type"]
+        elif isinstance(kind, str):
+            out["type"] = _BFCL_TYPES.get(kind, kind)
+        if out.get("type") == "object" and "properties" not in out:
+            out["properties"] = {}
+        return out
+    if isinstance(value, list | tuple):
+        return [_json_schema(v) for v in value]
+    return value
+
 
 @dataclass(frozen=True)
 class BfclCase:
@@ -93,6 +112,29 @@ class BfclCase:
     def irrelevant(self) -> bool:
         """True when no function call is correct (the irrelevance categories)."""
         return self.category in ("irrelevance", "live_irrelevance")
+
+    def openai_tools(self, turn: int = 0) -> list[dict[str, Any]]:
+        """The functions offered at user turn ``turn`` as OpenAI tool dicts, ready for
+        ``bind_tools``: BFCL's schema dialect mapped to JSON Schema (``dict`` -> ``object``,
+        ``float`` -> ``number``, ``tuple`` -> ``array``, ``any`` -> no type) and dots in names
+        replaced by underscores (OpenAI tool names allow none). ``multi_turn_miss_func``:
+        the held-out functions join from the turn that supplies them.
+        """
+        docs = list(self.functions)
+        for at, extra in sorted(self.held_out.items()):
+            if at <= turn:
+                docs.extend(extra)
+        return [
+            {
+                "type": "function",
+                "function": {
+                    "name": str(doc.get("name", "")).replace(".", "_"),
+                    "description": str(doc.get("description", "")),
+                    "parameters": _json_schema(doc.get("parameters") or {"type": "dict"}),
+                },
+            }
+            for doc in docs
+        ]
 
 
 @dataclass(frozen=True)

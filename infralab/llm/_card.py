@@ -89,6 +89,17 @@ SOURCES: dict[str, str] = {
         "Instructions. arXiv:2406.17744 (GPT-4-class models exceed explicit word limits in a "
         "share of prompts)"
     ),
+    "bfcl2024": (
+        "Yan, Mao, Ji, Zhang, Patil, Stoica, Gonzalez. Berkeley Function Calling Leaderboard "
+        "(BFCL v3/v4, 2024-2025; Patil et al., Gorilla, NeurIPS 2024): irrelevance detection "
+        "and multi-turn missing parameters/functions are categories where strong models still "
+        "call when they should abstain or ask"
+    ),
+    "debenedetti2024": (
+        "Debenedetti, Zhang, Balunovic, Beurer-Kellner, Fischer, Tramer. AgentDojo: A Dynamic "
+        "Environment to Evaluate Prompt Injection Attacks and Defenses for LLM Agents. "
+        "NeurIPS 2024 Datasets and Benchmarks (injections that arrive in tool results)"
+    ),
     "lifebench2025": (
         "Zhang et al. LIFEBench: Evaluating Length Instruction Following in Large Language "
         "Models. arXiv:2505.16234 (short limits are mostly followed, long ones much less)"
@@ -129,12 +140,18 @@ class BehaviourCard:
             schema complexity (10) and with the format not stated in the prompt; ``strict``
             methods are always valid.
         length_compliance: chance that a reply respects an explicit word limit.
+        irrelevance_call_rate: chance of calling a function on a BFCL irrelevance case, where
+            no call is correct.
+        missing_call_rate: chance of calling anyway at a BFCL turn where a parameter or a
+            function is missing (instead of asking or saying so).
     """
 
     family: str
     effects: tuple[Effect, ...]
     format_error_rate: dict[str, float]
     length_compliance: float
+    irrelevance_call_rate: float = 0.0
+    missing_call_rate: float = 0.0
 
     def factor(self, feature: str) -> float:
         """The factor of ``feature`` (1.0 when the card has no such effect)."""
@@ -188,6 +205,8 @@ _LARGE = BehaviourCard(
         "prompt_only": 0.25,
     },
     length_compliance=0.9,
+    irrelevance_call_rate=0.15,
+    missing_call_rate=0.25,
 )
 
 _SMALL = BehaviourCard(
@@ -209,6 +228,8 @@ _SMALL = BehaviourCard(
         "prompt_only": 0.45,
     },
     length_compliance=0.7,
+    irrelevance_call_rate=0.35,
+    missing_call_rate=0.5,
 )
 
 _CARDS = {"sim-large": _LARGE, "sim-large-long": _LARGE, "sim-small": _SMALL}

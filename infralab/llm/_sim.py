@@ -604,6 +604,12 @@ class SimChatModel(BaseChatModel):
                 from infralab.llm._oracle import oracle_reply
 
                 return oracle_reply(call.req, scenario, call.profile, self.seed)
+            if self.oracle is None and call.req.params:  # the vendored public corpora
+                from infralab.llm._corpus_oracle import corpus_reply
+
+                found = corpus_reply(call.req, call.profile, self.seed)
+                if found is not None:
+                    return found
         return rules_reply(call.req, call.draws, call.profile.verbosity)
 
     def _build(self, call: _Call, reply: Reply) -> _Built:
