@@ -28,6 +28,8 @@ c.CourseDirectory.feedback_directory = os.path.join("grader", "feedback")
 c.CourseDirectory.db_url = "sqlite:///" + os.path.join(_root, "grader", "gradebook.db")
 c.Exchange.root = os.path.join(_root, "grader", "exchange")
 c.Exchange.assignment_dir = os.path.join(_root, "labs")
+# `nbgrader export` writes here (git-ignored), not grades.csv in whatever directory it ran in.
+c.CsvExportPlugin.to = os.path.join(_root, "grader", "grades.csv")
 
 # The released solution stub, as docs/authoring.md promises it.
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
