@@ -57,7 +57,9 @@ _HANDOFF = re.compile(r"^(?:transfer|handoff|hand_off)_to_(.+)$", re.I)
 
 
 def _get(obj: Any, name: str, default: Any = None) -> Any:
-    if isinstance(obj, Mapping):
+    # dict first by exact type: isinstance against the Mapping ABC is slow, and this runs
+    # dozens of times per call
+    if type(obj) is dict or (not hasattr(obj, name) and isinstance(obj, Mapping)):
         return obj.get(name, default)
     return getattr(obj, name, default)
 

@@ -35,6 +35,41 @@ def tool_parameters(tool: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
     return name, params  # not copied: the same object each call lets callers memoize by it
 
 
+_BOUND: dict[
+    int, tuple[tuple[Any, tuple[Any, ...]], list[dict[str, Any]], dict[str, dict[str, Any]]]
+] = {}
+
+
+def _bound_tools(tools: Any) -> tuple[list[dict[str, Any]], dict[str, dict[str, Any]]]:
+    """The bound tool dicts and their parameter schemas by name.
+
+    A binding passes the same list object on every call, so the result is kept per list
+    (checked by identity, the entry holding the list so its id is not reused); callers get
+    copies of the containers and never mutate the schemas.
+    """
+    if not tools:
+        return [], {}
+    hit = _BOUND.get(id(tools))
+    if (
+        hit is not None
+        and hit[0][0] is tools
+        and len(hit[0][1]) == len(tools)
+        and all(a is b for a, b in zip(hit[0][1], tools, strict=True))
+    ):  # same list, same items (a list changed in place is not reused)
+        return list(hit[1]), dict(hit[2])
+    kept: list[Any] = [t for t in tools if isinstance(t, Mapping)]
+    params: dict[str, dict[str, Any]] = {}
+    for t in kept:
+        name, p = tool_parameters(t)
+        if name:
+            params[name] = p
+    if isinstance(tools, list):
+        if len(_BOUND) >= 256:
+            _BOUND.clear()
+        _BOUND[id(tools)] = ((tools, tuple(tools)), kept, params)
+    return list(kept), dict(params)
+
+
 @dataclass
 class Request:
     """A normalized request.
@@ -88,12 +123,7 @@ class Request:
         stop: list[str] | None = None,
         parallel_tool_calls: Any = None,
     ) -> Request:
-        tools = [t for t in (tools or ()) if isinstance(t, Mapping)]
-        params: dict[str, dict[str, Any]] = {}
-        for t in tools:
-            name, p = tool_parameters(t)
-            if name:
-                params[name] = p
+        tools, params = _bound_tools(tools)
         forced: str | None = None
         must_call = no_tools = False
         if isinstance(tool_choice, Mapping):
