@@ -490,6 +490,26 @@ def _same_tree(a: Path, b: Path) -> bool:
     return all(_same_tree(a / d, b / d) for d in cmp.common_dirs)
 
 
+def _ensure_gradebook(root: Path) -> None:
+    """Create or upgrade the course's gradebook now, with ``infralab grade``'s own settings.
+
+    Otherwise the Formgrader creates it on its first request, and two servers (or a server
+    and a grader) doing that at once can trip over each other. Called under the release lock.
+    """
+    from nbgrader.api import Gradebook
+
+    from infralab.grading._course import find_course
+    from infralab.grading._gradebook import _course_id, _nbgrader_quirks, db_url
+
+    course = find_course(root, from_cwd=False)
+    course.gradebook.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        with _nbgrader_quirks(), Gradebook(db_url(course), course_id=_course_id(course)):
+            pass
+    except Exception as e:  # noqa: BLE001 - nbgrader and SQLAlchemy raise many kinds
+        raise LabError(f"nbgrader could not open the gradebook {course.gradebook}: {e}") from None
+
+
 def release_labs(root: Path = REPO) -> list[str]:
     """Release every ``labs/<lab>`` into the course's exchange, as ``nbgrader release_assignment``.
 
@@ -499,8 +519,11 @@ def release_labs(root: Path = REPO) -> list[str]:
     button. nbgrader makes the exchange root world-writable (0777), as its documentation asks
     for a shared exchange. Returns the labs released.
 
+    The course's gradebook is created here too, ready for the Formgrader.
+
     Raises:
-        LabError: nbgrader refused to release a lab (its log is in the message).
+        LabError: nbgrader refused to release a lab (its log is in the message), or could
+            not open the gradebook.
     """
     from traitlets.config import Config
     from traitlets.config.loader import PyFileConfigLoader
@@ -534,6 +557,7 @@ def release_labs(root: Path = REPO) -> list[str]:
                     detail = (result or {}).get("error") or (result or {}).get("log") or "no log"
                     raise LabError(f"nbgrader could not release {lab_dir.name}: {detail}")
             released.append(lab_dir.name)
+        _ensure_gradebook(root)
     return released
 
 
