@@ -55,6 +55,12 @@ __all__ = [
     "grade_paths",
     "grade_notebook",
     "default_options",
+    # the steps of one grading, for the cohort grade loop (infralab.grading.cohort)
+    "Prepared",
+    "prepare_submission",
+    "judge_prepared",
+    "finish_submission",
+    "failed_outcome",
 ]
 
 
