@@ -5,8 +5,10 @@ A SUBMISSION on the command line is a notebook, or a directory laid out
 one learner's directory, or one ``<learner>/<lab>`` directory). Files are read through
 :mod:`infralab.grading._intake` (no link followed, size caps, copies only). Each submission
 is judged by :mod:`infralab.grading._judge` with its own sandboxed worker; ``--workers N``
-judges N at once (threads in this process, each driving its own worker process). Results
-come back in the order the submissions were found.
+judges N at once (threads in this process, each driving its own worker process);
+``--cluster`` judges on Dask workers instead. The loop, with the grading ledger that makes
+reruns skip what is recorded, is :mod:`infralab.grading.cohort`. Results come back in the
+order the submissions were found.
 """
 
 from __future__ import annotations
