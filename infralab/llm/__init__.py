@@ -4,8 +4,11 @@
 by the profile's error rates) or from deterministic free-text rules; it counts tokens, prices
 calls, sleeps on the current clock and raises the faults a ``FaultPlan`` decides. Profiles
 are versioned (``sim-large@2026-06``, ``sim-large@2026-11``) so that a model update can be
-detected. ``get_model()`` returns the simulator, or a real model when ``INFRALAB_MODEL`` is
-set. ``SimEmbeddings`` is a deterministic, offline LangChain ``Embeddings`` (lexical feature
+detected; a ``Rollout`` moves an alias to a new version at a virtual time (a silent update).
+How the prompt moves the rates (spotlighting, structured-output method, route descriptions,
+clarification and length instructions) is each family's ``behaviour_card()``
+(docs/behaviour-cards.md). ``get_model()`` returns the simulator, or a real model when
+``INFRALAB_MODEL`` is set. ``SimEmbeddings`` is a deterministic, offline LangChain ``Embeddings`` (lexical feature
 hashing, no model download). Provider errors live in :mod:`infralab.llm.errors`.
 
 Introduced in lab ``00-orientation``.
