@@ -27,6 +27,7 @@ import time
 
 from langchain_core.language_models.fake_chat_models import FakeMessagesListChatModel
 from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
+from langchain_core.utils.function_calling import convert_to_openai_tool
 from pydantic import BaseModel
 
 from infralab.clock import VirtualClock, use_clock
@@ -81,8 +82,11 @@ def main() -> None:
     oracle_prompt = [HumanMessage(scenario.message)]
     structured = SimChatModel(oracle=False).bind_tools([Ticket], tool_choice="Ticket")
 
+    desk_tools = SupportDesk(scenario=scenario).tools()
+    fake_bound = fake.bind(tools=[convert_to_openai_tool(t) for t in desk_tools])
     candidates = {
         "fake (FakeMessagesListChatModel)": lambda: fake.invoke(PROMPT),
+        "fake, 8 tools bound (.bind)": lambda: fake_bound.invoke(oracle_prompt),
         "sim, scripted": lambda: scripted.invoke(PROMPT),
         "sim, free-text rules": lambda: rules.invoke(PROMPT),
         "sim, scenario oracle + 8 tools": lambda: oracle.invoke(oracle_prompt),
@@ -104,7 +108,7 @@ def main() -> None:
         med = statistics.median(values)
         print(f"  {name:36s} {med * 1e6:7.1f} us   {1 / med:7.0f} calls/s")
     worst = 0.0
-    for name in list(candidates)[1:]:
+    for name in list(candidates)[2:]:
         paired = [a / b for a, b in zip(samples[name], samples[fake_name], strict=True)]
         ratio = statistics.median(paired)
         worst = max(worst, ratio)
@@ -112,6 +116,12 @@ def main() -> None:
         print(f"  ratio {name} / fake: {ratio:.2f}x (median of paired rounds; {spread})")
     verdict = "met" if worst <= TARGET else "NOT met"
     print(f"target: every path <= {TARGET:.2f}x the fake -> {verdict} (worst {worst:.2f}x)")
+    # Binding tools costs LangChain's machinery more per call, for any model: the oracle and
+    # structured-output paths next to the fake with 8 tools bound, for a like-for-like figure.
+    bound_name = "fake, 8 tools bound (.bind)"
+    for name in ("sim, scenario oracle + 8 tools", "sim, structured output (4 fields)"):
+        paired = [a / b for a, b in zip(samples[name], samples[bound_name], strict=True)]
+        print(f"  ratio {name} / fake with tools bound: {statistics.median(paired):.2f}x")
 
 
 if __name__ == "__main__":
