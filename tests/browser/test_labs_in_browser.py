@@ -7,8 +7,8 @@ on free 127.0.0.1 ports for the whole module. Then, as a learner and an instruct
 - each lab opens unmodified, runs top to bottom with only its stubs failing (in its visible
   tests), and each reference solution runs with no error, every widget and plot displayed;
 - nbgrader's Formgrader, Assignment List and Validate button work on first open;
-- Phoenix shows the labs' traces with their cost;
-- the committed notebooks are left as they were.
+- nothing listens beyond 127.0.0.1, with a kernel running;
+- Phoenix shows the labs' traces with their cost.
 
 Notebooks are run from copies under ``build/browser/run/`` (git-ignored; JupyterLab's autosave
 is off in this browser's settings), so a run can be saved and its outputs read back as
@@ -19,7 +19,6 @@ install chromium; .ci/run installs it).
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
@@ -53,7 +52,7 @@ ARGS = [
 ]
 LABS = sorted(d.name for d in (REPO / "labs").iterdir() if (d / f"{d.name}.ipynb").is_file())
 # Seconds a notebook may take to run in the browser (the slowest lab runs in about 15 s).
-RUN_TIMEOUT_S = int(os.environ.get("INFRALAB_BROWSER_RUN_TIMEOUT_S", 240))
+RUN_TIMEOUT_S = 240
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
 
@@ -73,21 +72,8 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _digest(paths: list[Path]) -> dict[str, str]:
-    return {str(p.relative_to(REPO)): hashlib.sha256(p.read_bytes()).hexdigest() for p in paths}
-
-
 @pytest.fixture(scope="module")
-def committed():
-    """Hashes of the committed notebooks before anything opened them."""
-    notebooks = sorted((REPO / "labs").glob("*/*.ipynb")) + sorted(
-        (REPO / "solutions").glob("*/*.ipynb")
-    )
-    return _digest(notebooks)
-
-
-@pytest.fixture(scope="module")
-def servers(tmp_path_factory, committed):
+def servers(tmp_path_factory):
     """``python -m infralab.lab`` as ``make lab NO_BROWSER=1`` runs it, stopped with Ctrl-C."""
     tmp = tmp_path_factory.mktemp("lab")
     settings = tmp / "settings"
@@ -323,17 +309,18 @@ def _rendering_problems(shown: dict, saved: dict) -> list[str]:
     return problems
 
 
-def _screenshot(page, name: str) -> Path:
-    """A screenshot of the page with its first plot or widget in view, for the CI artefacts."""
-    first = page.locator(
-        ".jp-Notebook .jp-OutputArea-output img, .jp-Notebook .jp-OutputArea-output > .jupyter-widgets"
-    )
-    if first.count():
-        first.first.scroll_into_view_if_needed()
+def _screenshot(page, name: str, show: str | None = None) -> Path:
+    """A screenshot for the CI artefacts, with the first element matching ``show`` in view."""
+    if show is not None and page.locator(show).count():
+        page.locator(show).first.scroll_into_view_if_needed()
     OUT.mkdir(parents=True, exist_ok=True)
     path = OUT / f"{name}.png"
     page.screenshot(path=str(path))
     return path
+
+
+PLOT = ".jp-Notebook .jp-OutputArea-output img"
+WIDGET = ".jp-Notebook .jp-OutputArea-output > .jupyter-widgets"
 
 
 def _shutdown_kernels(servers: Servers) -> None:
@@ -358,7 +345,7 @@ def test_a_widget_broken_on_purpose_is_caught(page, servers):
     _open(page, servers, path)
     assert _run_all_and_save(page) == []
     shown, saved = _rendering(page), _saved_outputs(path)
-    _screenshot(page, "fixture-broken-widget")
+    _screenshot(page, "fixture-broken-widget", WIDGET)
     assert saved["widgets"] == 2 and saved["images"] == 1 and saved["errors"] == [], saved
     assert shown["broken"] == 1 and shown["widgets"] == 1 and shown["images"] == 1, shown
     problems = _rendering_problems(shown, saved)
@@ -377,7 +364,7 @@ def test_the_lab_opens_unmodified_and_only_its_stubs_fail(page, servers, lab):
     assert not _dirty(page), f"{lab} shows as modified as soon as it opens"
     assert _run_all_and_save(page) == [], "cells left unrun"
     shown, saved = _rendering(page), _saved_outputs(path)
-    _screenshot(page, f"lab-{lab}")
+    _screenshot(page, f"lab-{lab}", f"{PLOT}, {WIDGET}")
     assert _rendering_problems(shown, saved) == []
     # A released stub raises NotImplementedError; the learner meets it in the task's visible
     # test, and nowhere else (a "see it work" cell says "finish task N first").
@@ -395,7 +382,9 @@ def test_the_solution_runs_with_every_widget_and_plot_displayed(page, servers, l
     _open(page, servers, path)
     assert _run_all_and_save(page) == [], "cells left unrun"
     shown, saved = _rendering(page), _saved_outputs(path)
-    _screenshot(page, f"solution-{lab}")
+    _screenshot(page, f"solution-{lab}", PLOT)
+    if shown["widgets"]:
+        _screenshot(page, f"solution-{lab}-widget", WIDGET)
     assert saved["errors"] == []
     assert _rendering_problems(shown, saved) == []
     assert saved["widgets"] + saved["images"] > 0, f"{lab} displayed no plot and no widget"
@@ -445,6 +434,42 @@ def test_validate_passes_a_solved_notebook(page, servers):
     _shutdown_kernels(servers)
 
 
+def _descendants(pid: int) -> set[int]:
+    """``pid`` and every process below it (kernels run in sessions of their own)."""
+    parents: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        parents[int(stat.parent.name)] = int(fields[1])
+    found, frontier = {pid}, [pid]
+    while frontier:
+        parent = frontier.pop()
+        children = [p for p, pp in parents.items() if pp == parent and p not in found]
+        found.update(children)
+        frontier.extend(children)
+    return found
+
+
+def test_with_a_kernel_running_nothing_listens_beyond_loopback(page, servers):
+    """JupyterLab, its kernel and Phoenix: every listening socket is on 127.0.0.1."""
+    from test_lab_launcher import _listening_sockets
+
+    path = _copy("sockets", LABS[0], REPO / "labs" / LABS[0])
+    _open(page, servers, path)
+    pids = set()
+    for pid in map(int, re.findall(r"pid (\d+)", servers.out[0])):
+        pids |= _descendants(pid)
+    sockets = _listening_sockets(pids)
+    lab_port = int(servers.lab_url.rsplit(":", 1)[1])
+    phoenix_port = int(servers.phoenix_url.rsplit(":", 1)[1])
+    assert {("127.0.0.1", lab_port), ("127.0.0.1", phoenix_port)} <= sockets, sockets
+    # The kernel's five ZeroMQ ports are there too, on loopback like everything else.
+    assert len(sockets) >= 7 and {addr for addr, _ in sockets} == {"127.0.0.1"}, sockets
+    _shutdown_kernels(servers)
+
+
 # ---------------------------------------------------------------------------------------------
 # Phoenix
 
@@ -489,11 +514,3 @@ def test_phoenix_shows_the_orientation_trace_with_its_cost(page, servers):
     assert shown, page.inner_text("body")[-2000:]
     decimals = len(shown.group(3).split(".")[1])
     assert float(shown.group(3)) == pytest.approx(want, abs=10**-decimals), (shown.groups(), want)
-
-
-# ---------------------------------------------------------------------------------------------
-
-
-def test_the_committed_notebooks_are_unchanged(servers, committed):
-    notebooks = [REPO / p for p in committed]
-    assert _digest(notebooks) == committed
