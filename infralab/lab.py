@@ -814,13 +814,16 @@ def _check_phoenix_prices_a_call(phoenix_url: str) -> None:
     from infralab.tracing import setup_tracing
 
     run_id = secrets.token_hex(6)
-    profile = "sim-small@2026-11"
+    profile = get_profile("sim-small@2026-11")
+    # Passed as a dict, as infralab.llm.get_model does: LangChain's BaseChatModel declares a
+    # `profile` field of another type, which a keyword argument would be checked against.
+    model_args: dict[str, Any] = {"profile": profile, "seed": 0}
     tracing = setup_tracing(SMOKE_PROJECT, endpoint=phoenix_url)
     try:
         with use_clock(VirtualClock()):
             with tracing.tracer.start_as_current_span("infralab-smoke") as span:
                 span.set_attribute("infralab.smoke.run", run_id)
-                SimChatModel(profile=profile, seed=0).invoke(f"smoke check {run_id}")
+                SimChatModel(**model_args).invoke(f"smoke check {run_id}")
         if not tracing.flush(timeout_s=20):
             raise LabError(f"the spans could not be sent to {phoenix_url}/v1/traces")
     finally:
@@ -844,7 +847,7 @@ def _check_phoenix_prices_a_call(phoenix_url: str) -> None:
             ]
             if llm:
                 attrs = llm[0]["attributes"]
-                want = get_profile(profile).cost(
+                want = profile.cost(
                     int(attrs["llm.token_count.prompt"]), int(attrs["llm.token_count.completion"])
                 )
                 node = _graphql(phoenix_url, _SPAN_COST, {"id": llm[0]["id"]})["node"]
@@ -880,7 +883,8 @@ def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--smoke",
         action="store_true",
-        help="start both, check they answer and Phoenix stores a trace, stop, exit 0",
+        help="start both, check that they answer, that nbgrader's panels list the labs and that "
+        "Phoenix prices a simulator call; stop, exit 0",
     )
     return parser.parse_args(argv)
 
