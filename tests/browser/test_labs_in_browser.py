@@ -345,7 +345,7 @@ def test_a_widget_broken_on_purpose_is_caught(page, servers):
     _open(page, servers, path)
     assert _run_all_and_save(page) == []
     shown, saved = _rendering(page), _saved_outputs(path)
-    _screenshot(page, "fixture-broken-widget", WIDGET)
+    _screenshot(page, "fixture-broken-widget", ".jupyter-widgets-error-widget")
     assert saved["widgets"] == 2 and saved["images"] == 1 and saved["errors"] == [], saved
     assert shown["broken"] == 1 and shown["widgets"] == 1 and shown["images"] == 1, shown
     problems = _rendering_problems(shown, saved)
