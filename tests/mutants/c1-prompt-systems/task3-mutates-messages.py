@@ -10,4 +10,12 @@ EDITS = [
     conversation = messages
 """,
     ),
+    (
+        """\
+        conversation = [*conversation, raw, HumanMessage(REPAIR_PROMPT.format(error=error))]
+""",
+        """\
+        conversation += [raw, HumanMessage(REPAIR_PROMPT.format(error=error))]
+""",
+    ),
 ]
