@@ -43,9 +43,11 @@ check: $(STAMP)
 bench: $(STAMP)
 	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
-## make validity: mutation score of every lab's tests (every generated mutant, graded; long).
+## make validity: every committed mutant graded (make test grades a fixed sample per task),
+## then the mutation score of every lab's tests (every generated mutant, graded; long).
 ## Writes the figures into docs/validity.md and the survivors into /tmp/survivors-<lab>.txt.
 validity: $(STAMP)
+	INFRALAB_ALL_MUTANTS=1 $(BIN)/python -m pytest -n 2 --dist loadfile tests/test_validity.py
 	$(BIN)/infralab validity --mutate --workers 2 --check-equivalents \
 		--write-doc docs/validity.md --survivors /tmp
 
