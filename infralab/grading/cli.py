@@ -71,7 +71,10 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--workers", type=int, default=1, metavar="N", help="parallel sandboxes (1)")
     p.add_argument("--lab", help="grade every notebook as this lab (default: recognise it)")
     p.add_argument(
-        "--learner", help="learner id for a single notebook (default: its folder's name)"
+        "--learner",
+        help="learner id for a single notebook (default: a folder name: <learner> in "
+        "<learner>/<lab>/<notebook>.ipynb, so 'labs' for labs/<lab>/<lab>.ipynb; else the "
+        "notebook's own folder)",
     )
     p.add_argument(
         "--cell-timeout", type=float, default=None, metavar="S", help="per-cell timeout (60)"
