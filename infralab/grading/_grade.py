@@ -737,7 +737,9 @@ def grade_paths(
         threads = options.workers
         if cluster is not None:
             judge = cluster.judge(course.root)
-            threads = max(options.workers, cluster.threads(), 1)  # one in flight per slot
+            # two in flight per worker thread: the next one waits on the worker, so a slow round
+            # trip (a busy machine, a far scheduler) never leaves a worker idle
+            threads = max(options.workers, 2 * cluster.threads(), 1)
         yield from grade_submissions(
             course,
             items,
