@@ -49,7 +49,7 @@ bench: $(STAMP)
 validity: $(STAMP)
 	INFRALAB_ALL_MUTANTS=1 $(BIN)/python -m pytest -n 2 --dist loadfile tests/test_validity.py
 	$(BIN)/infralab validity --mutate --workers 2 --check-equivalents \
-		--write-doc docs/validity.md --survivors /tmp
+		--journal build/validity --write-doc docs/validity.md --survivors /tmp
 
 ## make build: regenerate labs/ from solutions/ (nbgrader generate_assignment, outputs cleared).
 build: $(STAMP)

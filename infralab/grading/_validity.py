@@ -18,6 +18,8 @@ longer generated, or that is now killed, is **stale**.
 from __future__ import annotations
 
 import datetime as _dt
+import hashlib
+import json
 import random
 import re
 import time
@@ -41,6 +43,7 @@ __all__ = [
     "LabReport",
     "load_equivalents",
     "select_mutants",
+    "Journal",
     "run_lab",
     "format_report",
     "figures_table",
@@ -282,6 +285,60 @@ def _timeout_only(o: MutantOutcome) -> bool:
     return o.status == "killed" and "timeout" in statuses and statuses <= {"timeout", "pass"}
 
 
+class Journal:
+    """Outcomes already graded, one JSON line each, so a long run survives being stopped.
+
+    A line is keyed by the lab, the mutant id and the sha256 of the lab's source notebook: a
+    change to the lab (its tests or its reference) makes every earlier line stale, and stale
+    lines are ignored, never reused. Errors are not journalled (they are graded again).
+    """
+
+    def __init__(self, path: Path, lab: str, source_sha256: str) -> None:
+        self.path = path
+        self.lab = lab
+        self.source_sha256 = source_sha256
+        self._done: dict[str, dict[str, Any]] = {}
+        if path.is_file():
+            for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+                try:
+                    row = json.loads(line)
+                except json.JSONDecodeError:
+                    # A line cut short by a kill is the only expected damage: skip it.
+                    continue
+                if not isinstance(row, dict):
+                    raise CourseError(f"{path}: line {n}: not a JSON object")
+                if row.get("lab") == lab and row.get("source_sha256") == source_sha256:
+                    self._done[str(row.get("id"))] = row
+
+    def outcome(self, mutant: GeneratedMutant, equivalent: bool) -> MutantOutcome | None:
+        """The journalled outcome of ``mutant`` (its status re-read against equivalent.yaml)."""
+        row = self._done.get(mutant.id)
+        if row is None:
+            return None
+        status = row["status"]
+        if status in ("survived", "equivalent"):
+            status = "equivalent" if equivalent else "survived"
+        return MutantOutcome(
+            mutant,
+            status,
+            points=float(row["points"]),
+            max_points=float(row["max_points"]),
+            cells=dict(row["cells"]),
+            seconds=float(row["seconds"]),
+            retried=bool(row.get("retried", False)),
+        )
+
+    def record(self, outcome: MutantOutcome) -> None:
+        """Append ``outcome`` (flushed at once; errors are left out)."""
+        if outcome.status == "error":
+            return
+        row = {"lab": self.lab, "source_sha256": self.source_sha256, **outcome.as_dict()}
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self.path.open("a", encoding="utf-8") as fh:
+            fh.write(json.dumps(row, sort_keys=True) + "\n")
+            fh.flush()
+
+
 def run_lab(
     course: Course,
     lab: str,
@@ -293,6 +350,7 @@ def run_lab(
     include: set[str] | None = None,
     check_equivalents: bool = False,
     progress: Any = None,
+    journal: Path | None = None,
 ) -> LabReport:
     """Generate, select and grade the mutants of ``lab``; the per-task report.
 
@@ -301,6 +359,9 @@ def run_lab(
         include: mutant ids graded in any case (unknown ids are a CourseError).
         check_equivalents: also grade every listed equivalent mutant, sampled or not.
         progress: called with ``(done, total)`` after each mutant, if given.
+        journal: a JSON-lines file of outcomes (see :class:`Journal`): mutants it already
+            holds for this version of the lab are not graded again, new outcomes are
+            appended as they come, so a stopped run resumes where it was.
 
     Raises:
         CourseError: unknown lab or mutant id, a malformed equivalent file, or a reference
@@ -323,20 +384,32 @@ def run_lab(
     if check_equivalents:
         wanted |= set(equivalents) & known
     chosen = select_mutants(lab, mutants, sample=sample, seed=seed, include=wanted)
+    book = None
+    if journal is not None:
+        book = Journal(journal, lab, hashlib.sha256(spec.source_path.read_bytes()).hexdigest())
     ref_seconds = _grade_reference(course, spec, timeout or 600.0)
     limit = timeout or max(60.0, 5 * ref_seconds + 30.0)
-    outcomes: list[MutantOutcome] = []
+    outcomes: list[MutantOutcome | None] = [
+        book.outcome(m, m.id in equivalents) if book else None for m in chosen
+    ]
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        futures = [
-            pool.submit(_grade_mutant, course, spec, m, limit, m.id in equivalents) for m in chosen
-        ]
-        for n, fut in enumerate(futures, start=1):
-            outcomes.append(fut.result())
+        futures = {
+            i: pool.submit(_grade_mutant, course, spec, m, limit, m.id in equivalents)
+            for i, m in enumerate(chosen)
+            if outcomes[i] is None
+        }
+        done = len(chosen) - len(futures)
+        for i, fut in futures.items():
+            outcome = fut.result()
+            outcomes[i] = outcome
+            if book is not None and not _timeout_only(outcome):
+                book.record(outcome)  # a timeout-only kill is recorded after its regrade
+            done += 1
             if progress is not None:
-                progress(n, len(futures))
+                progress(done, len(chosen))
         # A kill by timeout alone may be a slow machine, not the mutant: grade it again with
         # twice the limit, and keep the second verdict.
-        slow = [i for i, o in enumerate(outcomes) if _timeout_only(o)]
+        slow = [i for i, o in enumerate(outcomes) if o is not None and _timeout_only(o)]
         again = {
             i: pool.submit(
                 _grade_mutant,
@@ -349,15 +422,19 @@ def run_lab(
             for i in slow
         }
         for i, fut in again.items():
-            outcomes[i] = fut.result()
-            outcomes[i].retried = True
-    for o in outcomes:
+            outcome = fut.result()
+            outcome.retried = True
+            outcomes[i] = outcome
+            if book is not None:
+                book.record(outcome)
+    graded = [o for o in outcomes if o is not None]
+    for o in graded:
         if o.status == "killed" and o.mutant.id in equivalents:
             stale.append(f"{o.mutant.id}: listed as equivalent but now killed")
     tasks = []
     for task in spec.tasks:
         report = TaskReport(task, generated=sum(1 for m in mutants if m.task == task))
-        report.outcomes = [o for o in outcomes if o.mutant.task == task]
+        report.outcomes = [o for o in graded if o.mutant.task == task]
         tasks.append(report)
     return LabReport(
         lab=lab,
@@ -365,7 +442,7 @@ def run_lab(
         stale=stale,
         seconds=time.monotonic() - start,
         sampled=sample is not None,
-        outcomes=outcomes,
+        outcomes=graded,
         sources={c.grade_id: c.source for c in spec.solution_cells if c.grade_id},
     )
 
@@ -467,7 +544,6 @@ def run_validity(args: Any, course: Course) -> int:
     0 done, 1 a task below ``--min-kill-rate`` or (with ``--check-equivalents``) a stale
     equivalent, 2 unusable input, 3 the grader failed on some mutant.
     """
-    import json
     import shlex
     import sys
 
@@ -512,6 +588,7 @@ def run_validity(args: Any, course: Course) -> int:
                 include=include_by_lab[lab],
                 check_equivalents=args.check_equivalents,
                 progress=progress,
+                journal=Path(args.journal) / f"journal-{lab}.jsonl" if args.journal else None,
             )
         except CourseError as exc:
             print(f"infralab: error: {exc}", file=sys.stderr, flush=True)

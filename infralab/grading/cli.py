@@ -183,6 +183,12 @@ def _validity_args(p: argparse.ArgumentParser) -> None:
         "--write-doc", metavar="FILE", help="write the figures table into FILE (docs/validity.md)"
     )
     p.add_argument("--survivors", metavar="DIR", help="write DIR/survivors-<lab>.txt for each lab")
+    p.add_argument(
+        "--journal",
+        metavar="DIR",
+        help="keep each outcome in DIR/journal-<lab>.jsonl as it comes; a rerun with the same "
+        "DIR grades only what is missing for the lab's current source (resume a long run)",
+    )
 
 
 def _err(message: str) -> None:

@@ -204,3 +204,29 @@ def test_a_stale_equivalent_fails_the_check(sandbox, course, capsys):
 def test_validity_needs_mutate(course, capsys):
     assert main(["--course", str(course.root), "validity", "t0-toy"]) == 2
     assert "--mutate" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+@pytest.mark.needs_bwrap
+def test_a_journal_resumes_a_stopped_run_and_forgets_a_changed_lab(
+    sandbox, course, tmp_path, monkeypatch
+):
+    from infralab.grading import _validity
+
+    journal = tmp_path / "journal-t0-toy.jsonl"
+    first = _validity.run_lab(course, "t0-toy", sample=1, seed=3, journal=journal)
+    rows = [json.loads(line) for line in journal.read_text().splitlines()]
+    assert sorted(r["id"] for r in rows) == sorted(o.mutant.id for o in first.outcomes)
+    journal.write_text(journal.read_text() + '{"lab": "t0-toy", "id": "cut sh')  # killed mid-line
+
+    def no_grading(*args, **kwargs):
+        raise AssertionError("a journalled mutant was graded again")
+
+    monkeypatch.setattr(_validity, "_grade_mutant", no_grading)
+    again = _validity.run_lab(course, "t0-toy", sample=1, seed=3, journal=journal)
+    assert [o.as_dict() for o in again.outcomes] == [o.as_dict() for o in first.outcomes]
+
+    source = course.source_path("t0-toy")
+    source.write_text(source.read_text() + "\n")  # any change to the lab: nothing reused
+    with pytest.raises(AssertionError, match="graded again"):
+        _validity.run_lab(course, "t0-toy", sample=1, seed=3, journal=journal)
