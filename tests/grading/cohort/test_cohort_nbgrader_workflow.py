@@ -77,7 +77,7 @@ def test_release_fetch_submit_collect_grade_export_formgrader(sandbox, tmp_path)
     assert results == {learner: score for learner, (_, score) in LEARNERS.items()}
 
     _run([str(BIN / "nbgrader"), "export"], course)
-    with open(course / "grades.csv") as f:
+    with open(course / "grader" / "grades.csv") as f:  # nbgrader_config.py: CsvExportPlugin.to
         exported = {row["student_id"]: float(row["score"]) for row in csv.DictReader(f)}
     assert exported == results
 
