@@ -69,7 +69,7 @@ example-credential: $(STAMP)
 	$(BIN)/infralab keys init --keys "$$tmp/keys" \
 		--name "Agent Infra Lab example issuer (throwaway key)" >/dev/null; \
 	$(BIN)/infralab certify --candidate cand-0042 --name "Ada Example" --track A \
-		--results docs/examples/results --policy grader/policy.yaml --keys "$$tmp/keys" \
+		--results docs/examples/results --policy docs/examples/policy.yaml --keys "$$tmp/keys" \
 		--out docs/examples --status-dir "$$tmp/status"; \
 	cp "$$tmp/status/revocation-1.json" docs/examples/revocation-1.json; \
 	cp "$$tmp/keys/issuers.json" docs/examples/issuers.json; \

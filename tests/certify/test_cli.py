@@ -15,11 +15,11 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _course(tmp_path: Path) -> Path:
-    """A course root with the repo's nbgrader_config.py and grader/policy.yaml."""
+    """A course root with the repo's nbgrader_config.py and the example policy."""
     root = tmp_path / "course"
     (root / "grader").mkdir(parents=True)
     shutil.copy(ROOT / "nbgrader_config.py", root / "nbgrader_config.py")
-    shutil.copy(ROOT / "grader" / "policy.yaml", root / "grader" / "policy.yaml")
+    shutil.copy(ROOT / "docs" / "examples" / "policy.yaml", root / "grader" / "policy.yaml")
     return root
 
 

@@ -3,6 +3,7 @@ with the file and the field."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -14,17 +15,17 @@ ROOT = Path(__file__).resolve().parents[2]
 POLICY = ROOT / "grader" / "policy.yaml"
 
 
-def test_the_committed_policy_loads_and_track_a_is_the_labs_that_exist():
+def test_the_committed_policy_loads_and_each_track_is_the_labs_of_that_track():
+    """Every lab in solutions/ counts for the track its notebook names (the orientation lab for
+    track A, as its prerequisite), and the policy names no lab that does not exist."""
     policy = load_policy(POLICY)
     assert set(policy.tracks) == {"A", "B", "C"}
-    existing = {p.name for p in (ROOT / "solutions").iterdir() if p.is_dir()}
-    for track in policy.tracks.values():
-        assert {r.lab for r in track.labs} <= existing, track.id
-    assert {r.lab for r in policy.tracks["A"].labs} == {
-        "00-orientation",
-        "a1-topologies",
-        "a2-resilience",
-    }
+    expected: dict[str, set[str]] = {"A": set(), "B": set(), "C": set()}
+    for source in sorted((ROOT / "solutions").glob("*/*.ipynb")):
+        track = json.loads(source.read_text())["metadata"]["infralab"]["track"]
+        expected["A" if track == "orientation" else track].add(source.parent.name)
+    for track_id, track in policy.tracks.items():
+        assert {r.lab for r in track.labs} == expected[track_id], track_id
     assert len(policy.sha256) == 64 and policy.version
 
 
