@@ -122,3 +122,24 @@ def test_datamarking_lowers_followed_injections_on_the_training_scenarios():
     plain = followed({})
     marked = followed({"wrap_tool_output": lambda t: "<<" + "ˆ".join(t.split()) + ">>"})
     assert plain >= 5 and marked < plain / 2, (plain, marked)
+
+
+def test_each_permission_decision_is_a_guardrail_span(monkeypatch):
+    from infralab.tracing import ENDPOINT_ENV, setup_tracing
+
+    monkeypatch.delenv(ENDPOINT_ENV, raising=False)
+    tracing = setup_tracing("test-safety")
+    tracing.clear()
+    try:
+        s = INDIRECT[0]
+        run = run_defended(
+            s,
+            SimChatModel(profile="sim-large@2026-11", seed=0),
+            permit=lambda call, messages, cid: {"allowed": call["name"] not in SENSITIVE_TOOLS},
+        )
+        rows = [r for r in tracing.span_rows() if r["name"] == "tool_permission"]
+        calls = [step for step in run["trajectory"] if step["name"] != "ask_user"]
+        assert len(rows) == len(calls) > 0
+        assert all(r["kind"] == "GUARDRAIL" for r in rows)
+    finally:
+        tracing.clear()

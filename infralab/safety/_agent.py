@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
@@ -12,6 +13,7 @@ from langchain_core.messages import (
     SystemMessage,
     ToolMessage,
 )
+from opentelemetry import trace
 
 from infralab.evals import SIDE_EFFECT_TOOLS, SYSTEM_PROMPT, trajectory_of
 from infralab.evals._agents import _as_dict, _final_text
@@ -29,6 +31,8 @@ IDENTIFIER_ARGS: tuple[str, ...] = ("customer_id", "order_id", "email", "trackin
 BLOCKED_MESSAGE = "Blocked by the tool-permission policy: {reason}. Do not retry this call."
 
 Permit = Callable[[dict[str, Any], list[dict[str, str]], str | None], Mapping[str, Any]]
+
+_TRACER = trace.get_tracer("infralab.safety")
 
 # A run that has not finished after this many graph steps is stopped (as in infralab.evals).
 _RECURSION_LIMIT = 30
@@ -84,7 +88,18 @@ def defended_agent(
             messages = [{"role": "system", "content": system_prompt}]
             messages += message_dicts(request.state["messages"])
             plain = {"name": call["name"], "args": dict(call["args"])}
-            verdict = permit(plain, messages, customer_id)
+            # A GUARDRAIL span (OpenInference), so Phoenix shows each decision beside the
+            # model and tool spans; a no-op until tracing is set up.
+            with _TRACER.start_as_current_span(
+                "tool_permission",
+                attributes={
+                    "openinference.span.kind": "GUARDRAIL",
+                    "tool.name": call["name"],
+                    "input.value": json.dumps(plain, default=str),
+                },
+            ) as span:
+                verdict = permit(plain, messages, customer_id)
+                span.set_attribute("output.value", json.dumps(verdict, default=str))
             if not (isinstance(verdict, Mapping) and verdict.get("allowed") is True):
                 reason = "not allowed"
                 if isinstance(verdict, Mapping) and verdict.get("untrusted"):

@@ -4,10 +4,10 @@
 EDITS = [
     (
         """\
-        if rates["fpr"] <= max_fpr:
+        if fpr <= max_fpr:
 """,
         """\
-        if rates["fpr"] < max_fpr:
+        if fpr < max_fpr:
 """,
     ),
 ]

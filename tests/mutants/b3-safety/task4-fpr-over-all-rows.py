@@ -10,4 +10,12 @@ EDITS = [
         "fpr": sum(s >= threshold for s in good) / len(scores),
 """,
     ),
+    (
+        """\
+        fpr = sum(s >= threshold for s in good) / len(good)
+""",
+        """\
+        fpr = sum(s >= threshold for s in good) / len(scores)
+""",
+    ),
 ]

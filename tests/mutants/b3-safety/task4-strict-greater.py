@@ -12,4 +12,20 @@ EDITS = [
         "fpr": sum(s > threshold for s in good) / len(good),
 """,
     ),
+    (
+        """\
+        fpr = sum(s >= threshold for s in good) / len(good)
+""",
+        """\
+        fpr = sum(s > threshold for s in good) / len(good)
+""",
+    ),
+    (
+        """\
+            tpr = sum(s >= threshold for s in bad) / len(bad)
+""",
+        """\
+            tpr = sum(s > threshold for s in bad) / len(bad)
+""",
+    ),
 ]
