@@ -412,12 +412,7 @@ def run_lab(
         slow = [i for i, o in enumerate(outcomes) if o is not None and _timeout_only(o)]
         again = {
             i: pool.submit(
-                _grade_mutant,
-                course,
-                spec,
-                outcomes[i].mutant,
-                2 * limit,
-                outcomes[i].mutant.id in equivalents,
+                _grade_mutant, course, spec, chosen[i], 2 * limit, chosen[i].id in equivalents
             )
             for i in slow
         }

@@ -54,7 +54,7 @@ def test_grade_json_gradebook_and_nbgrader_export(sandbox, course, reference, re
         check=True,
         capture_output=True,
     )
-    with open(course.root / "grades.csv") as f:
+    with open(course.root / "grader" / "grades.csv") as f:  # nbgrader_config.py puts it there
         rows = {row["student_id"]: row for row in csv.DictReader(f)}
     assert float(rows["alice"]["score"]) == 20.0
     assert float(rows["bob"]["score"]) == 0.0
