@@ -40,16 +40,6 @@ REPO = Path(__file__).resolve().parents[2]
 OUT = REPO / "build" / "browser"  # git-ignored (build/): screenshots, and the run copies
 RUN = OUT / "run"
 FIXTURES = Path(__file__).parent / "fixtures"
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 LABS = sorted(d.name for d in (REPO / "labs").iterdir() if (d / f"{d.name}.ipynb").is_file())
 # Seconds a notebook may take to run in the browser (the slowest lab runs in about 15 s).
 RUN_TIMEOUT_S = 240
@@ -134,18 +124,6 @@ def servers(tmp_path_factory):
             rest, _ = proc.communicate()
         lines.append(rest)
     assert proc.returncode == 0 and "stopped JupyterLab and Phoenix" in rest, "".join(lines)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"no chromium at {CHROMIUM}: apt-get install -y chromium")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture

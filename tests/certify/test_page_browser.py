@@ -6,36 +6,11 @@ No chromium, no pass: the test fails (apt-get install chromium; .ci/run installs
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
-import pytest
 from certify_results import NOW, POLICY
 
 from infralab.grading.certify import certify, load_trusted_issuers, verify_credential
-
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
-        pytest.fail(f"no chromium at {CHROMIUM}: apt-get install -y chromium")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
 
 
 def _open(browser, path: Path):

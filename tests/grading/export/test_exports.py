@@ -27,7 +27,6 @@ from infralab.grading.export import (
 
 ROOT = Path(__file__).resolve().parents[3]
 LAB = "t0-toy"
-CHROMIUM = "/usr/bin/chromium"
 HOSTILE = '=SUM(1,2)<b>"x"'  # a folder name: a formula and markup
 SCRIPT = "<script>alert('x')</script>"  # in notebook metadata: reaches a flag
 
@@ -216,20 +215,6 @@ def test_difficulty_and_discrimination_by_hand():
 
 
 # --------------------------------------------------------------------------- in a browser
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]  # fmt: skip
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"no chromium at {CHROMIUM}: apt-get install -y chromium")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
 
 
 def _open(browser, path: Path):
