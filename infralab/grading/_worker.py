@@ -87,12 +87,21 @@ def _connect_environment(rfd: int, wfd: int) -> None:
     The judge answers them while it waits for the reply to a run or probe request, so a
     request here is one frame out and the next frame in (see ``Worker.request``).
     """
+    import threading
+
     from infralab.grading._env_client import EnvError, set_channel
     from infralab.grading._protocol import read_frame_blocking, write_frame
 
+    # Learner code calls the environment from several threads at once (LangChain runs a
+    # RunnableParallel's branches in a thread pool, and traced runs stamp their spans from the
+    # environment's clock in each branch): one request and its reply at a time, or two frames
+    # interleave on the pipe and the next read sees a garbage length.
+    one_at_a_time = threading.Lock()
+
     def channel(request: dict[str, Any]) -> dict[str, Any]:
-        write_frame(wfd, {**request, "op": "env", "req": request.get("op")})
-        reply = read_frame_blocking(rfd)
+        with one_at_a_time:
+            write_frame(wfd, {**request, "op": "env", "req": request.get("op")})
+            reply = read_frame_blocking(rfd)
         if reply is None or reply.get("op") != "env_reply":
             raise EnvError("the trusted environment is not reachable")
         return reply
