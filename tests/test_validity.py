@@ -7,7 +7,7 @@ is exercised), graded by the real sandboxed grader:
 - the released notebook (labs/<lab>/<lab>.ipynb, as committed) scores 0;
 - every mutant in tests/mutants/<lab>/ loses points on the task it names (`# loses:`): a
   fixed sample of MUTANTS_PER_TASK per task under `make test`, every one under `make
-  validity`; and every task has at least 3 mutants (a lab without mutants fails here, it is
+  validity` (which also grades the reference under a second certification variant); and every task has at least 3 mutants (a lab without mutants fails here, it is
   not skipped);
 - hidden tests carry at least 60% of the points;
 - the authoring conventions of docs/authoring.md hold (grade ids, docstrings, hidden cells).
@@ -45,11 +45,15 @@ ROOT = Path(__file__).resolve().parents[1]
 FIXTURE = ROOT / "tests" / "fixtures" / "course"
 MIN_MUTANTS = 3
 MIN_HIDDEN_SHARE = 0.60
-VARIANT_SEEDS = (12345, 2**62 + 7)  # besides the public variant 0
-# `make test` grades a fixed sample of each task's committed mutants, so that the suite stays
-# well under 20 minutes as labs are added; `make validity` (INFRALAB_ALL_MUTANTS=1) grades
-# every one. Every task still needs MIN_MUTANTS on disk (test_every_task_has_three_mutants).
-MUTANTS_PER_TASK = None if os.environ.get("INFRALAB_ALL_MUTANTS") else 2
+# `make test` grades a fixed sample of each task's committed mutants and one certification
+# variant besides the public one, so that the suite stays well under 20 minutes as labs are
+# added; `make validity` (INFRALAB_ALL_MUTANTS=1) grades every mutant and both variants. Every
+# task still needs MIN_MUTANTS on disk (test_every_task_has_three_mutants).
+FULL_SWEEP = bool(os.environ.get("INFRALAB_ALL_MUTANTS"))
+MUTANTS_PER_TASK = None if FULL_SWEEP else 2
+# Besides the public variant 0: a large seed (exact digits past 2**53) always, a small one in
+# the full sweep.
+VARIANT_SEEDS = (2**62 + 7, 12345) if FULL_SWEEP else (2**62 + 7,)
 
 pytestmark = [pytest.mark.slow, pytest.mark.needs_bwrap]
 
