@@ -1,0 +1,13 @@
+# mutant: BH compares every p-value with alpha instead of rank * alpha / m
+# replaces: task3-solution
+# loses: task3
+EDITS = [
+    (
+        """\
+    k = max((rank for rank, p in enumerate(ordered, start=1) if p <= rank * alpha / m), default=0)
+""",
+        """\
+    k = max((rank for rank, p in enumerate(ordered, start=1) if p <= alpha), default=0)
+""",
+    ),
+]
