@@ -241,6 +241,17 @@ _KWARGS = (
 )
 
 
+def _forwarded(model: Any, kwargs: dict[str, Any]) -> dict[str, Any]:
+    """The call options sent to the trusted side: the call's own, plus the output cap set on
+    the proxy itself (``max_tokens`` field), which the trusted model would otherwise not see.
+    A call's ``max_tokens`` or ``max_completion_tokens`` wins, as in ``SimChatModel``."""
+    sent = {k: kwargs[k] for k in _KWARGS if kwargs.get(k) is not None}
+    cap = model.max_tokens
+    if cap is not None and "max_tokens" not in sent and "max_completion_tokens" not in sent:
+        sent["max_tokens"] = cap
+    return sent
+
+
 def _model_class() -> type:
     from langchain_core.language_models import BaseChatModel
     from langchain_core.messages import messages_from_dict, messages_to_dict
@@ -264,7 +275,7 @@ def _model_class() -> type:
                 "handle": self.infralab_handle,
                 "messages": messages_to_dict(list(messages)),
                 "stop": list(stop) if stop else None,
-                "kwargs": {k: kwargs[k] for k in _KWARGS if kwargs.get(k) is not None},
+                "kwargs": _forwarded(self, kwargs),
             }
             try:
                 reply = _call(self.infralab_env, request)
