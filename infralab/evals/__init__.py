@@ -12,7 +12,10 @@ pointed at, so the notebook and its hidden tests evaluate the same things:
 - :func:`trajectory_of` and :func:`expected_trajectory`: the tool-call trajectory of a run and
   the one a correct agent follows (``ask_user`` stands for a clarifying question);
 - :func:`judge_pairs`: answer pairs with a known better answer, for calibrating
-  :class:`~infralab.llm.SimJudge`.
+  :class:`~infralab.llm.SimJudge` (datasheet: datasets/judge_pairs/DATASHEET.md);
+- :func:`log_suite_to_phoenix`: a suite's results as a Phoenix dataset with one experiment
+  per agent version (scores, labels and explanations on every run), viewable in the Phoenix
+  that ``make lab`` starts; :class:`PhoenixError` when there is none.
 
 Introduced in lab ``b1-behaviour-evals``.
 
@@ -37,14 +40,18 @@ from infralab.evals._agents import (
     trajectory_of,
 )
 from infralab.evals._judge_data import judge_pairs
+from infralab.evals._phoenix import PhoenixError, log_suite_to_phoenix, phoenix_url
 
 __all__ = [
     "AGENT_VERSIONS",
     "ASK_USER",
     "SIDE_EFFECT_TOOLS",
     "SYSTEM_PROMPT",
+    "PhoenixError",
     "expected_trajectory",
     "judge_pairs",
+    "log_suite_to_phoenix",
+    "phoenix_url",
     "run_episode",
     "support_agent",
     "trajectory_of",
