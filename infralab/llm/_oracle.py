@@ -34,7 +34,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any
 
 from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
@@ -100,6 +100,31 @@ def _has_route_enum(schema: Mapping[str, Any]) -> bool:
     return found
 
 
+_ROUTING: dict[
+    tuple[tuple[str, int], ...], tuple[tuple[Any, ...], dict[str, str | None], tuple[str, ...]]
+] = {}
+
+
+def _routing(params: Mapping[str, Any]) -> tuple[dict[str, str | None], tuple[str, ...]]:
+    """The bound tools' handoffs (name -> route) and the other tools with a route enum.
+
+    Kept per (name, schema object) list: a binding passes the same schemas on every call.
+    Callers get a copy of the handoffs dict.
+    """
+    key = tuple((n, id(schema)) for n, schema in params.items())
+    hit = _ROUTING.get(key)
+    if hit is not None and all(a is b for a, b in zip(hit[0], params.values(), strict=True)):
+        return dict(hit[1]), hit[2]
+    handoffs = {n: route_of(m.group(1)) for n in params if (m := _HANDOFF.match(n))}
+    routers = tuple(
+        n for n, schema in params.items() if n not in handoffs and _has_route_enum(schema)
+    )
+    if len(_ROUTING) >= 1024:
+        _ROUTING.clear()
+    _ROUTING[key] = (tuple(params.values()), handoffs, routers)
+    return dict(handoffs), routers
+
+
 def _appears(value: Any, text: str) -> bool:
     """Whether a model could take ``value`` from ``text`` (folded) without another call."""
     if isinstance(value, bool) or value is None:
@@ -123,13 +148,59 @@ def _calls_of(scenario: Any) -> list[tuple[str, dict[str, Any]]]:
     return out
 
 
+class _Truth:
+    """What the oracle reads off a scenario, independent of the request."""
+
+    __slots__ = ("scenario", "expected", "expected_names", "facts", "question", "sid", "route")
+
+    def __init__(self, scenario: Any) -> None:
+        self.scenario = scenario
+        self.expected = _calls_of(scenario)  # read only: callers copy the args they send
+        self.expected_names = frozenset(name for name, _ in self.expected)
+        self.facts = [str(f) for f in (_get(scenario, "answer_facts", None) or ())]
+        question = _get(scenario, "clarifying_question", None)
+        self.question = question if isinstance(question, str) and question.strip() else None
+        self.sid = str(_get(scenario, "id", ""))
+        self.route = str(_get(scenario, "route", "") or "")
+
+
+# An agent loop asks about the same scenario call after call. Frozen dataclasses (the
+# dataset's Scenario) cannot change under us, so their reading is kept (by identity, the entry
+# holding the object so its id is not reused); duck-typed scenarios are read afresh each time.
+_TRUTHS: dict[int, _Truth] = {}
+
+
+def _truth(scenario: Any) -> _Truth:
+    hit = _TRUTHS.get(id(scenario))
+    if hit is not None and hit.scenario is scenario:
+        return hit
+    truth = _Truth(scenario)
+    params = getattr(type(scenario), "__dataclass_params__", None)
+    if params is not None and params.frozen:
+        if len(_TRUTHS) >= 4096:
+            _TRUTHS.clear()
+        _TRUTHS[id(scenario)] = truth
+    return truth
+
+
+@lru_cache(maxsize=8192)
+def _scenario_draws(profile_id: str, seed: int, sid: str) -> Draws:
+    return Draws(profile_id, str(seed), "scenario", sid)
+
+
+@lru_cache(maxsize=8192)
+def _step_draws(profile_id: str, seed: int, sid: str, step: int) -> Draws:
+    return _scenario_draws(profile_id, seed, sid).child("step", str(step))
+
+
 class _State:
     """What the history says about the scenario's progress."""
 
-    def __init__(self, req: Request, scenario: Any) -> None:
+    def __init__(self, req: Request, scenario: Any, truth: _Truth | None = None) -> None:
+        truth = _truth(scenario) if truth is None else truth
         self.req = req
         self.scenario = scenario
-        self.expected = _calls_of(scenario)
+        self.expected = truth.expected
         # Only successful results count: a ToolMessage with status="error" (what ToolNode
         # returns for bad arguments) leaves the call to be made again.
         ok_ids = {
@@ -155,10 +226,8 @@ class _State:
         # Has the user spoken again since the scenario message (answered a clarification)?
         humans = [m for m in req.messages if isinstance(m, HumanMessage)]
         self.user_followed_up = len(humans) > 1
-        facts = [str(f) for f in (_get(scenario, "answer_facts", None) or ())]
-        self.facts = facts
-        question = _get(scenario, "clarifying_question", None)
-        self.question = question if isinstance(question, str) and question.strip() else None
+        self.facts = truth.facts
+        self.question = truth.question
         ai_texts = [
             text_of(m.content)
             for m in req.messages
@@ -210,22 +279,18 @@ class _Oracle:
         self.req = req
         self.sc = scenario
         self.p = profile
-        self.st = _State(req, scenario)
-        sid = str(_get(scenario, "id", ""))
+        truth = _truth(scenario)
+        self.st = _State(req, scenario, truth)
         # Keyed by scenario, never by the prompt's wording: a profile's rates are properties
         # of the model, the same whatever system prompt or tool descriptions an agent uses.
-        self.d = Draws(profile.id, str(seed), "scenario", sid)  # per scenario
-        self.ds = self.d.child("step", str(self.st.step))  # per step
-        self.route = str(_get(scenario, "route", "") or "")
-        self.handoffs = {n: route_of(m.group(1)) for n in req.params if (m := _HANDOFF.match(n))}
-        self.expected_names = {name for name, _ in self.st.expected}
+        self.d = _scenario_draws(profile.id, seed, truth.sid)  # per scenario
+        self.ds = _step_draws(profile.id, seed, truth.sid, self.st.step)  # per step
+        self.route = truth.route
+        self.handoffs, routers = _routing(req.params)
+        self.expected_names = truth.expected_names
         # A tool with a route enum is a router, unless the scenario expects it as a domain tool
         # (create_ticket(department=...) is work, not routing).
-        self.route_tools = [
-            n
-            for n, schema in req.params.items()
-            if n not in self.handoffs and n not in self.expected_names and _has_route_enum(schema)
-        ]
+        self.route_tools = [n for n in routers if n not in truth.expected_names]
 
     # -- values ------------------------------------------------------------------------
 

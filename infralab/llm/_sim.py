@@ -198,13 +198,19 @@ def _prompt_schema(messages: list[BaseMessage]) -> dict[str, Any] | None:
     return prompt_json_schema(text) if "json" in text.casefold() else None
 
 
+_FINDER: list[Callable[[str], Any]] = []  # the dataset's find_scenario, once imported
+
+
 def _default_finder() -> Callable[[str], Any] | None:
+    if _FINDER:  # an import statement per call costs more than the lookup it guards
+        return _FINDER[0]
     try:
         from infralab.datasets import find_scenario
     except ModuleNotFoundError as exc:  # only a missing package turns the oracle off
         if exc.name and exc.name.startswith("infralab.datasets"):
             return None
         raise
+    _FINDER.append(find_scenario)
     return find_scenario
 
 
