@@ -16,9 +16,13 @@ __all__ = ["Draws", "Reply", "canonical"]
 _SCALE = float(1 << 64)
 
 
+# One shared encoder: json.dumps with options builds a new one per call (it keeps no state).
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), default=str)
+
+
 def canonical(value: Any) -> str:
     """A stable text form of JSON-like data (sorted keys, no whitespace)."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
+    return _CANONICAL.encode(value)
 
 
 class Draws:

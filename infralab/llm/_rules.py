@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any
 
 from langchain_core.messages import AIMessage, SystemMessage, ToolMessage
@@ -63,6 +64,9 @@ _ASKS_ABOUT = re.compile(
 )
 
 
+# The rules read the same user text call after call in an agent loop; these pure functions of
+# the text are cached by it.
+@lru_cache(maxsize=4096)
 def _first_sentences(text: str, n: int) -> str:
     parts = [p.strip() for p in _SENTENCE.split(text.strip()) if p.strip()]
     return " ".join(parts[:n])
@@ -98,11 +102,15 @@ def _proper_noun(text: str) -> str | None:
     return found[-1] if found else None
 
 
+@lru_cache(maxsize=4096)
+def _hint_words(text: str) -> tuple[str | None, str | None, str]:
+    """What ``text_hint`` takes from the text: an identifier, a proper noun, a short quote."""
+    return find_identifier(text), _proper_noun(text), _first_sentences(text, 1)[:200] or "n/a"
+
+
 def text_hint(text: str) -> Any:
     """A hint function for ``fill`` that draws string values from the user's words."""
-    ident = find_identifier(text)
-    proper = _proper_noun(text)
-    short = _first_sentences(text, 1)[:200] or "n/a"
+    ident, proper, short = _hint_words(text)
 
     def hint(name: str, schema: Mapping[str, Any]) -> Any:
         lname = name.lower()
@@ -123,6 +131,7 @@ def text_hint(text: str) -> Any:
     return hint
 
 
+@lru_cache(maxsize=4096)
 def _answer_text(text: str) -> str:
     if _GREETING.search(text):
         return "Hello! How can I help you today?"
