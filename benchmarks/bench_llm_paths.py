@@ -1,10 +1,12 @@
 """Every call path of ``SimChatModel.invoke`` next to LangChain's own fake chat model.
 
-Measures, side by side in one run (interleaved rounds, CPU time of this process), ``invoke``
-of langchain-core's ``FakeMessagesListChatModel`` (returns canned messages: the floor of any
-LangChain chat model) and of ``SimChatModel`` on each path it answers by:
+Measures, side by side in one run (interleaved rounds, CPU time of this process, method in
+``benchmarks/_paired.py``), ``invoke`` of langchain-core's ``FakeMessagesListChatModel``
+(returns canned messages: the floor of any LangChain chat model) and of ``SimChatModel`` on
+each path it answers by:
 
-- scripted (a callable script returns the reply; no oracle, no rules);
+- scripted (a callable script returns the reply; no oracle, no rules): the simulator's fixed
+  cost per call (token counting, hashing for its draws, pricing, the virtual clock);
 - free-text rules (no scenario);
 - the scenario oracle with the support desk's 8 tools bound (a dataset scenario);
 - structured output: the model call of ``with_structured_output(method="function_calling")``
@@ -13,6 +15,10 @@ LangChain chat model) and of ``SimChatModel`` on each path it answers by:
 - a prompt with the behaviour-card features (a system prompt with a data rule, a word limit
   and route descriptions): the feature detectors' share of a call.
 
+Binding tools makes LangChain's own machinery dearer for any model (a ``RunnableBinding``
+merges configs on every call), so the fake with the same 8 tools bound is measured too and
+the tool paths are also given against it.
+
 Prints per-call microseconds and the median of the paired per-round ratios to the fake; never
 asserts on time. Target (issue 10): every path at most 1.5x the fake.
 Run: ``python benchmarks/bench_llm_paths.py``.
@@ -20,11 +26,9 @@ Run: ``python benchmarks/bench_llm_paths.py``.
 
 from __future__ import annotations
 
-import gc
-import os
 import statistics
-import time
 
+from _paired import interleaved, load_average, paired_ratio
 from langchain_core.language_models.fake_chat_models import FakeMessagesListChatModel
 from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
 from langchain_core.utils.function_calling import convert_to_openai_tool
@@ -60,15 +64,6 @@ class Ticket(BaseModel):
     urgent: bool
 
 
-def per_call_seconds(invoke, calls: int = CALLS) -> float:
-    """CPU seconds per call (wall time would count other processes' turns on the CPU)."""
-    gc.collect()
-    start = time.process_time()
-    for _ in range(calls):
-        invoke()
-    return (time.process_time() - start) / calls
-
-
 def main() -> None:
     from infralab.datasets import load_scenarios
     from infralab.tools import SupportDesk
@@ -84,44 +79,38 @@ def main() -> None:
 
     desk_tools = SupportDesk(scenario=scenario).tools()
     fake_bound = fake.bind(tools=[convert_to_openai_tool(t) for t in desk_tools])
+    fake_name, bound_name = "fake (FakeMessagesListChatModel)", "fake, 8 tools bound (.bind)"
     candidates = {
-        "fake (FakeMessagesListChatModel)": lambda: fake.invoke(PROMPT),
-        "fake, 8 tools bound (.bind)": lambda: fake_bound.invoke(oracle_prompt),
+        fake_name: lambda: fake.invoke(PROMPT),
+        bound_name: lambda: fake_bound.invoke(oracle_prompt),
         "sim, scripted": lambda: scripted.invoke(PROMPT),
         "sim, free-text rules": lambda: rules.invoke(PROMPT),
         "sim, scenario oracle + 8 tools": lambda: oracle.invoke(oracle_prompt),
         "sim, structured output (4 fields)": lambda: structured.invoke(PROMPT),
         "sim, free text with card features": lambda: rules.invoke(CARD_PROMPT),
     }
-    samples: dict[str, list[float]] = {name: [] for name in candidates}
     with use_clock(VirtualClock()):
-        for fn in candidates.values():  # warm up caches and lazy imports
-            per_call_seconds(fn, 50)
-        for _ in range(ROUNDS):  # interleaved: machine noise hits every candidate alike
-            for name, fn in candidates.items():
-                samples[name].append(per_call_seconds(fn))
+        samples = interleaved(candidates, rounds=ROUNDS, repeat=CALLS, warmup=50)
 
-    fake_name = next(iter(candidates))
-    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
-    print(f"invoke, CPU time per call ({ROUNDS} interleaved rounds x {CALLS} calls; load {load}):")
+    print(
+        f"invoke, CPU time per call ({ROUNDS} interleaved rounds x {CALLS} calls; "
+        f"load {load_average()}):"
+    )
     for name, values in samples.items():
         med = statistics.median(values)
         print(f"  {name:36s} {med * 1e6:7.1f} us   {1 / med:7.0f} calls/s")
     worst = 0.0
     for name in list(candidates)[2:]:
-        paired = [a / b for a, b in zip(samples[name], samples[fake_name], strict=True)]
-        ratio = statistics.median(paired)
+        ratio, low, high = paired_ratio(samples, name, fake_name)
         worst = max(worst, ratio)
-        spread = f"{min(paired):.2f}..{max(paired):.2f}"
-        print(f"  ratio {name} / fake: {ratio:.2f}x (median of paired rounds; {spread})")
+        print(
+            f"  ratio {name} / fake: {ratio:.2f}x (median of paired rounds; {low:.2f}..{high:.2f})"
+        )
     verdict = "met" if worst <= TARGET else "NOT met"
     print(f"target: every path <= {TARGET:.2f}x the fake -> {verdict} (worst {worst:.2f}x)")
-    # Binding tools costs LangChain's machinery more per call, for any model: the oracle and
-    # structured-output paths next to the fake with 8 tools bound, for a like-for-like figure.
-    bound_name = "fake, 8 tools bound (.bind)"
     for name in ("sim, scenario oracle + 8 tools", "sim, structured output (4 fields)"):
-        paired = [a / b for a, b in zip(samples[name], samples[bound_name], strict=True)]
-        print(f"  ratio {name} / fake with tools bound: {statistics.median(paired):.2f}x")
+        ratio, low, high = paired_ratio(samples, name, bound_name)
+        print(f"  ratio {name} / fake with tools bound: {ratio:.2f}x ({low:.2f}..{high:.2f})")
 
 
 if __name__ == "__main__":
