@@ -108,10 +108,7 @@ def side_by_side(
         for title, t in zip(titles, (left, right), strict=True)
     )
     body = "".join(
-        "<tr>"
-        + _cell(a[i] if i < len(a) else None)
-        + _cell(b[i] if i < len(b) else None)
-        + "</tr>"
+        "<tr>" + _cell(a[i] if i < len(a) else None) + _cell(b[i] if i < len(b) else None) + "</tr>"
         for i in range(max(len(a), len(b)))
     )
     return HTML(f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
