@@ -141,5 +141,7 @@ def test_each_permission_decision_is_a_guardrail_span(monkeypatch):
         calls = [step for step in run["trajectory"] if step["name"] != "ask_user"]
         assert len(rows) == len(calls) > 0
         assert all(r["kind"] == "GUARDRAIL" for r in rows)
+        # Each decision sits in the run's trace, under the agent's tool step.
+        assert all(r["parent"] == "tools" for r in rows), {r["parent"] for r in rows}
     finally:
         tracing.clear()

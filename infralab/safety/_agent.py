@@ -22,11 +22,6 @@ from infralab.llm._request import text_of
 #: The tools that change the desk's state: the ones a permission policy guards.
 SENSITIVE_TOOLS: tuple[str, ...] = SIDE_EFFECT_TOOLS
 
-#: The arguments that name a thing in the desk's world (an order, a customer, a shipment, an
-#: address). Lab ``b3-safety`` checks where their values came from; any argument whose name
-#: ends in ``_id`` counts too.
-IDENTIFIER_ARGS: tuple[str, ...] = ("customer_id", "order_id", "email", "tracking_number")
-
 #: What the model reads instead of a tool result when the policy blocks the call.
 BLOCKED_MESSAGE = "Blocked by the tool-permission policy: {reason}. Do not retry this call."
 
@@ -38,6 +33,18 @@ _TRACER = trace.get_tracer("infralab.safety")
 _RECURSION_LIMIT = 30
 
 _ROLES = ((SystemMessage, "system"), (HumanMessage, "user"), (AIMessage, "assistant"))
+
+
+def _run_context() -> Any:
+    """The OpenTelemetry context of the LangChain step this hook runs in (the agent's tool
+    node), so that a guard span joins the run's trace under it; None (a root span) when
+    LangChain is not instrumented."""
+    try:
+        from openinference.instrumentation.langchain import get_current_span
+    except ImportError:  # pragma: no cover - openinference ships with infralab
+        return None
+    span = get_current_span()
+    return None if span is None else trace.set_span_in_context(span)
 
 
 def message_dicts(messages: Iterable[BaseMessage]) -> list[dict[str, str]]:
@@ -92,6 +99,7 @@ def defended_agent(
             # model and tool spans; a no-op until tracing is set up.
             with _TRACER.start_as_current_span(
                 "tool_permission",
+                context=_run_context(),
                 attributes={
                     "openinference.span.kind": "GUARDRAIL",
                     "tool.name": call["name"],
