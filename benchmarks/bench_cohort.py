@@ -44,10 +44,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from infralab.grading._course import find_course, write_notebook_text  # noqa: E402
-from infralab.grading._grade import GradeOptions, Submission, prepare_submission  # noqa: E402
 from infralab.grading._lab import load_lab, make_submission, reference_solutions  # noqa: E402
-from infralab.grading._sandbox import bwrap_problem  # noqa: E402
 from infralab.grading.cohort import Ledger, LedgerKey  # noqa: E402
+from infralab.grading.grade._grade import GradeOptions, Submission, prepare_submission  # noqa: E402
+from infralab.grading.sandbox._sandbox import bwrap_problem  # noqa: E402
 
 INFRALAB = str(Path(sys.executable).parent / "infralab")
 

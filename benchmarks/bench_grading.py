@@ -40,7 +40,7 @@ from infralab.grading._lab import (  # noqa: E402
     make_submission,
     reference_solutions,
 )
-from infralab.grading._sandbox import SandboxConfig, bwrap_problem  # noqa: E402
+from infralab.grading.sandbox._sandbox import SandboxConfig, bwrap_problem  # noqa: E402
 
 BIN = Path(sys.executable).parent
 
@@ -127,7 +127,7 @@ def _overhead(course: Course, lab: str, tmp: Path, subs) -> tuple[float, float, 
     from jupyter_client.manager import KernelManager
     from nbclient import NotebookClient
 
-    from infralab.grading._grade import default_options, grade_notebook
+    from infralab.grading.grade._grade import default_options, grade_notebook
 
     def raw(nb) -> float:
         km = KernelManager(kernel_name="python3", transport="ipc", ip=str(tmp / "kernel"))

@@ -499,7 +499,7 @@ def _ensure_gradebook(root: Path) -> None:
     from nbgrader.api import Gradebook
 
     from infralab.grading._course import find_course
-    from infralab.grading._gradebook import _course_id, _nbgrader_quirks, db_url
+    from infralab.grading.grade._gradebook import _course_id, _nbgrader_quirks, db_url
 
     course = find_course(root, from_cwd=False)
     course.gradebook.parent.mkdir(parents=True, exist_ok=True)

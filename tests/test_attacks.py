@@ -31,10 +31,10 @@ import nbformat
 import pytest
 
 from infralab.grading._course import HIDDEN_BEGIN, HIDDEN_END, find_course, write_notebook_text
-from infralab.grading._grade import GradeOptions, grade_paths
-from infralab.grading._judge import JudgeOptions
 from infralab.grading._lab import load_lab, make_submission, reference_solutions
-from infralab.grading._sandbox import bwrap_problem, worker_uid_range
+from infralab.grading.grade._grade import GradeOptions, grade_paths
+from infralab.grading.grade._judge import JudgeOptions
+from infralab.grading.sandbox._sandbox import bwrap_problem, worker_uid_range
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURE = ROOT / "tests" / "fixtures" / "course"

@@ -1,6 +1,6 @@
 """Does the trusted environment's model proxy forward an output cap set on the proxy itself?
 
-``RemoteChatModel`` (infralab.grading._env_client) sends each call's options to the trusted
+``RemoteChatModel`` (infralab.grading.sandbox._env_client) sends each call's options to the trusted
 side; a ``max_tokens`` set on the model (``model_copy(update=...)`` or attribute assignment,
 like ``ChatOpenAI(max_tokens=...)``) must reach it too, and a call's own cap must still win.
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 from langchain_core.messages import HumanMessage
 
 from infralab.grading import Environment
-from infralab.grading._env_client import ref
+from infralab.grading.sandbox._env_client import ref
 
 PROMPT = [HumanMessage("Please explain in detail how refunds, returns and exchanges work.")]
 

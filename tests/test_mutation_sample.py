@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from infralab.grading._course import Course, find_course
-from infralab.grading._validity import run_lab
+from infralab.grading.validity._validity import run_lab
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = 1  # mutant per task
@@ -36,7 +36,7 @@ def test_sampled_generated_mutants_are_killed(sandbox_required, lab):
 
 @pytest.fixture
 def sandbox_required():
-    from infralab.grading._sandbox import bwrap_problem
+    from infralab.grading.sandbox._sandbox import bwrap_problem
 
     problem = bwrap_problem()
     if problem is not None:

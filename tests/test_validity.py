@@ -30,16 +30,16 @@ import pytest
 
 from infralab.grading._build import build_lab
 from infralab.grading._course import Course, CourseError, find_course, write_notebook_text
-from infralab.grading._grade import GradeOptions, grade_paths
-from infralab.grading._judge import JudgeOptions
 from infralab.grading._lab import (
     hidden_cells_are_marked,
     load_lab,
     load_mutants,
     task_ids_ok,
 )
-from infralab.grading._mutate import submission
-from infralab.grading._sandbox import bwrap_problem
+from infralab.grading.grade._grade import GradeOptions, grade_paths
+from infralab.grading.grade._judge import JudgeOptions
+from infralab.grading.sandbox._sandbox import bwrap_problem
+from infralab.grading.validity._mutate import submission
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURE = ROOT / "tests" / "fixtures" / "course"

@@ -6,7 +6,7 @@ everything else is reached through the ``infralab`` command line
 (``infralab build | check | grade | validity``).
 """
 
-from infralab.grading._env import Environment
-from infralab.grading._probe import ProbeError, probe, reference, variant_rng, variant_seed
+from infralab.grading.grade._env import Environment
+from infralab.grading.grade._probe import ProbeError, probe, reference, variant_rng, variant_seed
 
 __all__ = ["probe", "reference", "variant_rng", "variant_seed", "ProbeError", "Environment"]

@@ -5,7 +5,7 @@ many points wait in hidden tests. It needs no hidden tests (a released notebook 
 never fails on a failing test: it is feedback. Two ways to run:
 
 - in the sandbox (the default; needs bubblewrap): the visible half of ``infralab grade``, the
-  same code (:func:`infralab.grading._judge._walk` with ``hidden=False``): the learner's cells
+  same code (:func:`infralab.grading.grade._judge._walk` with ``hidden=False``): the learner's cells
   run in a sandboxed worker, in notebook order, and each visible grade cell runs here with
   ``probe`` routed to the worker. The grade cells come from the course's source of the lab
   when the course is found (a notebook inside a course checkout, ``--course`` or
@@ -36,7 +36,7 @@ from infralab.grading._course import (
     lab_of_notebook,
     read_notebook,
 )
-from infralab.grading._sandbox import SandboxConfig, SandboxError, bwrap_required_message
+from infralab.grading.sandbox._sandbox import SandboxConfig, SandboxError, bwrap_required_message
 
 __all__ = ["check_notebook", "format_report"]
 
@@ -180,7 +180,7 @@ def _sandbox_files(nb_path: Path, lab: str) -> dict[str, Path]:
 def _check_in_sandbox(
     nb_path: Path, timeout: float, course: Any, config: SandboxConfig
 ) -> dict[str, Any]:
-    from infralab.grading._judge import GraderFailure, JudgeOptions, _walk, account
+    from infralab.grading.grade._judge import GraderFailure, JudgeOptions, _walk, account
 
     nb = read_notebook(nb_path)
     if not any(c.grade for c in cells_of(nb)):
@@ -221,7 +221,7 @@ def _check_in_sandbox(
         if visible.timed_out:
             kernel_error = f"notebook time limit of {options.notebook_timeout:g}s reached"
     if info is None:
-        from infralab.grading._sandbox import sandbox_info
+        from infralab.grading.sandbox._sandbox import sandbox_info
 
         info = sandbox_info(config)
     flags += info.flags()

@@ -137,7 +137,7 @@ def read_notebook_text(path: str | os.PathLike[str], max_bytes: int | None = Non
     and walks every directory without following links); this is for course files and a
     learner's own notebook.
     """
-    from infralab.grading._intake import NOTEBOOK_MAX_BYTES, display, read_path
+    from infralab.grading.grade._intake import NOTEBOOK_MAX_BYTES, display, read_path
 
     p = Path(path)
     data = read_path(p, NOTEBOOK_MAX_BYTES if max_bytes is None else max_bytes)

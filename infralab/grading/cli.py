@@ -220,7 +220,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
 
 def _cmd_check(args: argparse.Namespace) -> int:
     from infralab.grading._check import check_notebook, format_report
-    from infralab.grading._sandbox import SandboxError, bwrap_required_message
+    from infralab.grading.sandbox._sandbox import SandboxError, bwrap_required_message
 
     missing = None if args.no_sandbox else bwrap_required_message("check")
     if missing:
@@ -236,11 +236,11 @@ def _cmd_check(args: argparse.Namespace) -> int:
 
 
 def _cmd_grade(args: argparse.Namespace) -> int:
-    from infralab.grading._grade import GradeOptions, grade_paths
+    from infralab.grading.grade._grade import GradeOptions, grade_paths
 
     if args.workers < 1:
         raise CourseError(f"--workers must be at least 1, got {args.workers}")
-    from infralab.grading._sandbox import SandboxError, bwrap_required_message
+    from infralab.grading.sandbox._sandbox import SandboxError, bwrap_required_message
 
     missing = None if args.no_sandbox else bwrap_required_message("grade")
     if missing:  # no silent fallback: grading without the sandbox needs --no-sandbox
@@ -275,7 +275,7 @@ def _cmd_grade(args: argparse.Namespace) -> int:
 
 
 def _cmd_validity(args: argparse.Namespace) -> int:
-    from infralab.grading._validity import run_validity
+    from infralab.grading.validity._validity import run_validity
 
     return run_validity(args, find_course(args.course))
 
@@ -291,7 +291,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         **certify_cli.handlers(),
         **export_cli.handlers(),
     }
-    from infralab.grading._sandbox import SandboxError
+    from infralab.grading.sandbox._sandbox import SandboxError
 
     try:
         return handlers[args.command](args)

@@ -1,6 +1,6 @@
 # attack: records every probe snippet and carries the hidden ones out in a later visible test's message
 # kind: cell
-import infralab.grading._probe as _probe_module
+import infralab.grading.grade._probe as _probe_module
 
 _seen_snippets = []
 _real_evaluate = _probe_module.evaluate_snippet

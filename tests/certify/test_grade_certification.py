@@ -18,9 +18,9 @@ import pytest
 
 from infralab.grading._course import find_course, write_notebook_text
 from infralab.grading._lab import load_lab, make_submission, reference_solutions
-from infralab.grading._sandbox import bwrap_problem
-from infralab.grading._variant import new_variant_key
 from infralab.grading.cli import main
+from infralab.grading.grade._variant import new_variant_key
+from infralab.grading.sandbox._sandbox import bwrap_problem
 
 ROOT = Path(__file__).resolve().parents[2]
 LAB = "t0-toy"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from infralab.grading._sandbox import SandboxConfig, _bwrap_args
+from infralab.grading.sandbox._sandbox import SandboxConfig, _bwrap_args
 
 ROOT = Path(__file__).resolve().parents[2]
 BINDS = {"--bind", "--ro-bind", "--bind-try", "--ro-bind-try", "--dev-bind", "--dev-bind-try"}

@@ -9,7 +9,7 @@ import pytest
 
 from infralab.grading._course import Course, find_course
 from infralab.grading._lab import LabSpec, load_lab, make_submission, reference_solutions
-from infralab.grading._sandbox import bwrap_problem
+from infralab.grading.sandbox._sandbox import bwrap_problem
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURE = ROOT / "tests" / "fixtures" / "course"

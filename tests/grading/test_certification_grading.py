@@ -20,11 +20,11 @@ import pytest
 from stubs.replay import REPLAY
 
 from infralab.grading._course import find_course, write_notebook_text
-from infralab.grading._grade import GradeOptions, default_options, grade_notebook
-from infralab.grading._judge import JudgeOptions
 from infralab.grading._lab import load_lab, make_submission, reference_solutions
-from infralab.grading._probe import evaluate_snippet, set_transport, to_plain_json
-from infralab.grading._variant import new_variant_key
+from infralab.grading.grade._grade import GradeOptions, default_options, grade_notebook
+from infralab.grading.grade._judge import JudgeOptions
+from infralab.grading.grade._probe import evaluate_snippet, set_transport, to_plain_json
+from infralab.grading.grade._variant import new_variant_key
 
 pytestmark = [pytest.mark.slow, pytest.mark.needs_bwrap]
 

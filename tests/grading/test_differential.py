@@ -15,8 +15,8 @@ import nbformat
 import pytest
 from stubs.replay import REPLAY
 
-from infralab.grading._grade import default_options, grade_notebook
 from infralab.grading._lab import load_lab, make_submission, reference_solutions
+from infralab.grading.grade._grade import default_options, grade_notebook
 
 pytestmark = pytest.mark.slow
 
@@ -84,7 +84,7 @@ def test_a_replay_table_from_one_variant_is_worth_nothing_under_another(
     sandbox, course, diff_spec, tmp_path
 ):
     # Record every hidden snippet of the differential cell with its answer, under seed 0.
-    from infralab.grading._probe import variant_rng
+    from infralab.grading.grade._probe import variant_rng
 
     rng = variant_rng("task1-hidden2")  # seed 0 outside a judge
     cases = [[round(rng.uniform(-5, 5), 3) for _ in range(rng.randrange(1, 7))] for _ in range(25)]

@@ -8,8 +8,8 @@ import nbformat
 import pytest
 
 from infralab.grading._course import CourseError
-from infralab.grading._judge import account
 from infralab.grading._lab import load_mutants, make_submission, recognise_lab
+from infralab.grading.grade._judge import account
 
 
 def _cell(nb, grade_id):

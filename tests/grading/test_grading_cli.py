@@ -138,7 +138,7 @@ def test_check_refuses_unusable_input(tmp_path, capsys):
 
 
 def test_submission_layouts(course, released, tmp_path):
-    from infralab.grading._grade import GradeOptions, Submission, find_submissions
+    from infralab.grading.grade._grade import GradeOptions, Submission, find_submissions
 
     root = course.grader / "submitted"
     for learner in ("ann", "ben"):
@@ -150,7 +150,7 @@ def test_submission_layouts(course, released, tmp_path):
         (flat / f"{name}.ipynb").write_text(write_notebook_text(released))
 
     def found(*paths):
-        from infralab.grading._intake import IntakeLimits, take_in
+        from infralab.grading.grade._intake import IntakeLimits, take_in
 
         items = find_submissions(course, list(paths), GradeOptions())
         out = []

@@ -10,9 +10,9 @@ import pytest
 
 import infralab
 from infralab.grading._course import CourseError, write_notebook_text
-from infralab.grading._grade import default_options, grade_notebook
 from infralab.grading._lab import make_submission, reference_solutions
-from infralab.grading._sandbox import SandboxConfig, Worker
+from infralab.grading.grade._grade import default_options, grade_notebook
+from infralab.grading.sandbox._sandbox import SandboxConfig, Worker
 
 pytestmark = pytest.mark.slow
 

@@ -9,7 +9,7 @@ import threading
 import pytest
 
 from infralab.grading import ProbeError, probe
-from infralab.grading._probe import evaluate_snippet, set_transport
+from infralab.grading.grade._probe import evaluate_snippet, set_transport
 
 
 def test_probe_returns_plain_data_from_main_namespace():

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from infralab.grading._protocol import (
+from infralab.grading.sandbox._protocol import (
     MAX_FRAME,
     FrameReader,
     ProtocolError,

@@ -21,14 +21,14 @@ from pathlib import Path
 
 import pytest
 
-from infralab.grading import _grade, _intake
 from infralab.grading._course import Course, find_course, write_notebook_text
-from infralab.grading._grade import GradeOptions, Submission, find_submissions, grade_paths
-from infralab.grading._intake import CELL_SOURCE_MAX_BYTES, NOTEBOOK_MAX_BYTES, display
-from infralab.grading._judge import JudgeOptions
 from infralab.grading._lab import load_lab, make_submission, reference_solutions
-from infralab.grading._sandbox import bwrap_problem
 from infralab.grading.cli import main
+from infralab.grading.grade import _grade, _intake
+from infralab.grading.grade._grade import GradeOptions, Submission, find_submissions, grade_paths
+from infralab.grading.grade._intake import CELL_SOURCE_MAX_BYTES, NOTEBOOK_MAX_BYTES, display
+from infralab.grading.grade._judge import JudgeOptions
+from infralab.grading.sandbox._sandbox import bwrap_problem
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURE = ROOT / "tests" / "fixtures" / "course"
@@ -415,7 +415,7 @@ def test_grade_from_inside_a_learner_folder_never_uses_its_config(tmp_path, monk
     monkeypatch.chdir(mallory)
     monkeypatch.delenv("INFRALAB_COURSE", raising=False)
     assert find_course().root == mallory  # what `build`/`check` still do
-    assert find_course(from_cwd=False).root == Path(_grade.__file__).resolve().parents[2]
+    assert find_course(from_cwd=False).root == Path(_grade.__file__).resolve().parents[3]
 
     monkeypatch.setenv("INFRALAB_COURSE", str(course.root))
     code, out, err = _run_cli(["grade", ".", "--json"])

@@ -8,9 +8,14 @@ import textwrap
 
 import pytest
 
-from infralab.grading._mutate import OPERATORS, generate_mutants, mutate_cell, strip_markers
-from infralab.grading._validity import load_equivalents, select_mutants
 from infralab.grading.cli import main
+from infralab.grading.validity._mutate import (
+    OPERATORS,
+    generate_mutants,
+    mutate_cell,
+    strip_markers,
+)
+from infralab.grading.validity._validity import load_equivalents, select_mutants
 
 GID = "task1-solution"
 
@@ -211,7 +216,7 @@ def test_validity_needs_mutate(course, capsys):
 def test_a_journal_resumes_a_stopped_run_and_forgets_a_changed_lab(
     sandbox, course, tmp_path, monkeypatch
 ):
-    from infralab.grading import _validity
+    from infralab.grading.validity import _validity
 
     journal = tmp_path / "journal-t0-toy.jsonl"
     first = _validity.run_lab(course, "t0-toy", sample=1, seed=3, journal=journal)

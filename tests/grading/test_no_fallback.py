@@ -12,11 +12,11 @@ import sqlite3
 
 import pytest
 
-from infralab.grading import _sandbox
 from infralab.grading._course import write_notebook_text
-from infralab.grading._gradebook import sandbox_of
-from infralab.grading._judge import GraderFailure, JudgeOptions
 from infralab.grading.cli import main
+from infralab.grading.grade._gradebook import sandbox_of
+from infralab.grading.grade._judge import GraderFailure, JudgeOptions
+from infralab.grading.sandbox import _sandbox
 
 LAB = "t0-toy"
 
@@ -82,7 +82,7 @@ def test_grade_no_sandbox_grades_and_records_it(no_bwrap, course, reference, cap
 
 
 def test_python_api_refuses_too(no_bwrap, course, reference):
-    from infralab.grading._grade import grade_notebook
+    from infralab.grading.grade._grade import grade_notebook
 
     with pytest.raises(GraderFailure, match="bubblewrap missing.*apt-get install bubblewrap"):
         grade_notebook(course, reference)
@@ -111,8 +111,8 @@ def test_check_no_sandbox_runs_in_a_local_kernel(no_bwrap, course, reference, ca
 
 
 def test_certification_refuses_no_sandbox(tmp_path):
-    from infralab.grading._grade import GradeOptions
-    from infralab.grading._variant import new_variant_key
+    from infralab.grading.grade._grade import GradeOptions
+    from infralab.grading.grade._variant import new_variant_key
 
     with pytest.raises(_sandbox.SandboxError, match="--no-sandbox is refused"):
         JudgeOptions(certification=True, sandbox=_sandbox.SandboxConfig(use_bwrap=False))

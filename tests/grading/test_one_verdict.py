@@ -13,9 +13,9 @@ import nbformat
 
 from infralab.grading._check import check_notebook
 from infralab.grading._course import write_notebook_text
-from infralab.grading._grade import default_options, grade_notebook
-from infralab.grading._judge import account
 from infralab.grading._lab import make_submission, reference_solutions
+from infralab.grading.grade._grade import default_options, grade_notebook
+from infralab.grading.grade._judge import account
 
 HELPER = "def _total(xs):\n    return sum(xs)\n"
 USES_HELPER = (

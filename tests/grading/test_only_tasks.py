@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from infralab.grading._grade import default_options, grade_notebook
 from infralab.grading._lab import make_submission, reference_solutions
+from infralab.grading.grade._grade import default_options, grade_notebook
 
 pytestmark = [pytest.mark.slow, pytest.mark.needs_bwrap]
 

@@ -3,7 +3,7 @@
 import pytest
 
 from infralab.grading import ProbeError, probe
-from infralab.grading._probe import describe_exception
+from infralab.grading.grade._probe import describe_exception
 
 
 def test_an_unimplemented_task_says_so_in_plain_words():

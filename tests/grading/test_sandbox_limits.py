@@ -12,9 +12,9 @@ import time
 
 import pytest
 
-from infralab.grading._grade import GradeOptions, default_options, grade_notebook
-from infralab.grading._protocol import WorkerLost, WorkerTimeout
-from infralab.grading._sandbox import (
+from infralab.grading.grade._grade import GradeOptions, default_options, grade_notebook
+from infralab.grading.sandbox._protocol import WorkerLost, WorkerTimeout
+from infralab.grading.sandbox._sandbox import (
     GiB,
     SandboxConfig,
     Worker,

@@ -15,8 +15,8 @@ import nbformat
 import pytest
 
 from infralab.grading import Environment, probe
-from infralab.grading._grade import default_options, grade_notebook
 from infralab.grading._lab import load_lab, make_submission, reference_solutions
+from infralab.grading.grade._grade import default_options, grade_notebook
 
 pytestmark = pytest.mark.slow
 
@@ -101,7 +101,7 @@ def resolve(model, desk, scenario, route="shipping"):
     return {"answer": "done", "tool_calls": 1}
 """
 PATCHES_THE_CHANNEL = """\
-import infralab.grading._env_client as _c
+import infralab.grading.sandbox._env_client as _c
 _c.set_channel(lambda request: {"ok": True, "value": [], "content": "ok", "status": "success",
                                 "message": {"type": "ai", "data": {"content": "done"}},
                                 "elapsed": 0.0})
@@ -154,7 +154,7 @@ def env_lab(course):
 
 
 def _grade(course, spec, code, tmp_path, use_bwrap=True):
-    from infralab.grading._sandbox import SandboxConfig
+    from infralab.grading.sandbox._sandbox import SandboxConfig
 
     solutions = reference_solutions(spec)
     if code is not None:

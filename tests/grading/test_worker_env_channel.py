@@ -12,9 +12,9 @@ from __future__ import annotations
 import os
 import threading
 
-from infralab.grading import _env_client
-from infralab.grading._protocol import read_frame_blocking, write_frame
-from infralab.grading._worker import _connect_environment
+from infralab.grading.sandbox import _env_client
+from infralab.grading.sandbox._protocol import read_frame_blocking, write_frame
+from infralab.grading.sandbox._worker import _connect_environment
 
 
 def test_concurrent_environment_requests_each_get_their_own_reply():

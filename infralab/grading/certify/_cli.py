@@ -230,7 +230,6 @@ def _cmd_keys(args: argparse.Namespace) -> int:
 def _guard(fn: Any) -> Any:
     def run(args: argparse.Namespace) -> int:
         from infralab.grading._course import CourseError
-        from infralab.grading._variant import VariantKeyError
         from infralab.grading.certify import (
             KeyError_,
             PolicyError,
@@ -238,6 +237,7 @@ def _guard(fn: Any) -> Any:
             ResultError,
             StatusError,
         )
+        from infralab.grading.grade._variant import VariantKeyError
 
         try:
             return int(fn(args))

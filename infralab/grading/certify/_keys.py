@@ -20,8 +20,8 @@ from typing import Any
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from infralab.grading._variant import new_variant_key
 from infralab.grading.certify._proof import ProofError, did_key, parse_strict, render
+from infralab.grading.grade._variant import new_variant_key
 
 __all__ = [
     "KeyError_",

@@ -4,7 +4,7 @@ The grader process keeps everything that decides *what* is graded and *where res
 intake (safe copies), lab recognition, the ledger, the gradebook, the order of the output.
 A Dask worker only judges: it receives the submission's bytes (the notebook and the files of
 its folder, as staged by intake), re-stages them in a temporary directory of its own and
-calls the same :func:`~infralab.grading._judge.judge_submission` with the same options as
+calls the same :func:`~infralab.grading.grade._judge.judge_submission` with the same options as
 local grading, so each submission runs in its own bubblewrap sandbox on the worker's machine
 and the result is the same, byte for byte in the JSON.
 
@@ -27,13 +27,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from infralab.grading._course import CourseError
-from infralab.grading._intake import display
+from infralab.grading.grade._intake import display
 
 if TYPE_CHECKING:
     from distributed import Client
 
-    from infralab.grading._grade import Prepared
-    from infralab.grading._judge import JudgeOptions
+    from infralab.grading.grade._grade import Prepared
+    from infralab.grading.grade._judge import JudgeOptions
 
 __all__ = ["ClusterError", "GradingCluster", "DaskJudge", "WorkerTask", "grade_on_worker",
            "parse_cluster", "result_problem"]  # fmt: skip
@@ -81,8 +81,8 @@ def grade_on_worker(task: WorkerTask) -> tuple[str, Any]:
     return anything else (learner code runs in the sandbox, never in this process).
     """
     from infralab.grading._course import find_course, read_notebook
-    from infralab.grading._judge import GraderFailure, judge_submission
     from infralab.grading._lab import load_lab
+    from infralab.grading.grade._judge import GraderFailure, judge_submission
 
     host = os.uname().nodename
     try:
@@ -116,7 +116,7 @@ class DaskJudge:
     def __call__(self, prep: Prepared) -> dict[str, Any]:
         from distributed import KilledWorker
 
-        from infralab.grading._judge import GraderFailure
+        from infralab.grading.grade._judge import GraderFailure
 
         task = WorkerTask(
             course_root=self.course_root,

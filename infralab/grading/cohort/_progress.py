@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import IO, TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from infralab.grading._grade import Outcome
+    from infralab.grading.grade._grade import Outcome
 
 __all__ = ["Progress", "Summary", "flag_kind"]
 

@@ -2,7 +2,7 @@
 
 For each submission found, in parallel (threads in the grader process):
 
-1. take it in and recognise its lab (:func:`~infralab.grading._grade.prepare_submission`);
+1. take it in and recognise its lab (:func:`~infralab.grading.grade._grade.prepare_submission`);
 2. look its :class:`LedgerKey` up: already recorded (and no ``--force``) means *skipped*, and
    the recorded result is reported, marked ``"ledger": {"skipped": true, ...}``;
 3. otherwise judge it: in this process's own sandbox (local grading) or on a Dask worker
@@ -25,14 +25,14 @@ from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, replace
 from typing import TYPE_CHECKING, Any
 
-from infralab.grading._intake import safe_text
 from infralab.grading.cohort._ledger import Ledger, LedgerEntry, LedgerError, LedgerKey
 from infralab.grading.cohort._progress import Progress
+from infralab.grading.grade._intake import safe_text
 
 if TYPE_CHECKING:
     from infralab.grading._course import Course
-    from infralab.grading._grade import GradeOptions, Outcome, Prepared, Submission
-    from infralab.grading._judge import JudgeOptions
+    from infralab.grading.grade._grade import GradeOptions, Outcome, Prepared, Submission
+    from infralab.grading.grade._judge import JudgeOptions
 
 __all__ = ["ledger_key", "settings_sha256", "grade_submissions", "Judge", "Deliver"]
 
@@ -121,7 +121,7 @@ def grade_submissions(
         threads: gradings in flight at once.
         progress: counts each outcome (a bar on a terminal) and keeps the summary.
     """
-    from infralab.grading._grade import (
+    from infralab.grading.grade._grade import (
         Outcome,
         Submission,
         failed_outcome,

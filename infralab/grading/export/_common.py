@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 
-from infralab.grading._intake import learner_problem
+from infralab.grading.grade._intake import learner_problem
 
 __all__ = ["ExportError", "page", "safe_name", "PAGE_CSS"]
 

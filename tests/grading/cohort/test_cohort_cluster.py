@@ -13,8 +13,6 @@ from dataclasses import replace
 import pytest
 from cohort_helpers import LAB, write_cohort
 
-from infralab.grading._grade import GradeOptions, grade_paths
-from infralab.grading._judge import JudgeOptions
 from infralab.grading.cli import main
 from infralab.grading.cohort import (
     ClusterError,
@@ -24,6 +22,8 @@ from infralab.grading.cohort import (
     parse_cluster,
 )
 from infralab.grading.cohort._cluster import WorkerTask
+from infralab.grading.grade._grade import GradeOptions, grade_paths
+from infralab.grading.grade._judge import JudgeOptions
 
 
 def test_cluster_forms_are_checked_and_named(capsys, course):

@@ -9,11 +9,11 @@ from dataclasses import replace
 import pytest
 from cohort_helpers import LAB, json_lines, write_cohort
 
-from infralab.grading._grade import GradeOptions, grade_paths
-from infralab.grading._judge import JudgeOptions
-from infralab.grading._sandbox import SandboxConfig
 from infralab.grading.cli import main
 from infralab.grading.cohort import Ledger, LedgerError, LedgerKey, settings_sha256
+from infralab.grading.grade._grade import GradeOptions, grade_paths
+from infralab.grading.grade._judge import JudgeOptions
+from infralab.grading.sandbox._sandbox import SandboxConfig
 
 
 def _key(**kw) -> LedgerKey:
@@ -132,7 +132,7 @@ def test_gradebook_catches_up_with_the_ledger(sandbox, course, spec, tmp_path):
     """A ledger row not yet in the gradebook (a crash in between) is written there next run."""
     from nbgrader.api import Gradebook
 
-    from infralab.grading._gradebook import db_url
+    from infralab.grading.grade._gradebook import db_url
 
     root = write_cohort(spec, tmp_path / "submitted", ["full", "task2"])
     options = GradeOptions(ledger=True, gradebook=False, workers=2)
@@ -181,7 +181,7 @@ def test_certification_results_are_restored_from_the_ledger(sandbox, course, spe
     """A certification rerun grades nothing again but rewrites a missing attempt file."""
     import json
 
-    from infralab.grading._variant import new_variant_key
+    from infralab.grading.grade._variant import new_variant_key
 
     root = write_cohort(spec, tmp_path / "submitted", ["full", "task1"])
     key = new_variant_key(tmp_path / "variant.key").read_bytes().strip()

@@ -5,8 +5,8 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-from infralab.grading._grade import Outcome
 from infralab.grading.cohort import Progress, flag_kind
+from infralab.grading.grade._grade import Outcome
 
 
 class _Terminal(io.StringIO):

@@ -14,8 +14,6 @@ import pandas as pd
 import pytest
 
 from infralab.grading._course import find_course, write_notebook_text
-from infralab.grading._grade import GradeOptions, grade_paths
-from infralab.grading._judge import JudgeOptions
 from infralab.grading._lab import load_lab, make_submission, reference_solutions
 from infralab.grading.cli import main
 from infralab.grading.cohort import Ledger, LedgerEntry, LedgerKey
@@ -24,6 +22,8 @@ from infralab.grading.export import (
     report_html,
     task_stats,
 )
+from infralab.grading.grade._grade import GradeOptions, grade_paths
+from infralab.grading.grade._judge import JudgeOptions
 
 ROOT = Path(__file__).resolve().parents[3]
 LAB = "t0-toy"
@@ -75,7 +75,7 @@ GRADESCOPE_SCHEMA = {
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
     """A course whose ledger holds five graded learners, one with a hostile folder name."""
-    from infralab.grading._sandbox import bwrap_problem
+    from infralab.grading.sandbox._sandbox import bwrap_problem
 
     problem = bwrap_problem()
     if problem is not None:

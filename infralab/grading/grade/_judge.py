@@ -6,7 +6,7 @@ It walks the SOURCE notebook in order:
 - any other code cell that is not a grade cell (setup, demos): the released version runs in
   the worker;
 - a grade cell (visible or hidden): the source cell runs HERE, in a fresh namespace, with
-  :func:`infralab.grading._probe.set_transport` routing its ``probe`` calls to the worker. The
+  :func:`infralab.grading.grade._probe.set_transport` routing its ``probe`` calls to the worker. The
   answers are JSON text, parsed here; the assertions run here. The cell passes only if it runs
   to completion here and the worker never failed meanwhile.
 
@@ -41,16 +41,16 @@ from typing import Any
 from nbformat import NotebookNode
 
 from infralab.grading._course import NbCell, cells_of, task_of
-from infralab.grading._env import dispatch_local, environment_scope
 from infralab.grading._lab import LabSpec
-from infralab.grading._probe import (
+from infralab.grading.grade._env import dispatch_local, environment_scope
+from infralab.grading.grade._probe import (
     ProbeError,
     set_reference_transport,
     set_transport,
     set_variant_seed,
 )
-from infralab.grading._protocol import WorkerDied, WorkerLost, WorkerTimeout
-from infralab.grading._sandbox import (
+from infralab.grading.sandbox._protocol import WorkerDied, WorkerLost, WorkerTimeout
+from infralab.grading.sandbox._sandbox import (
     SandboxConfig,
     SandboxError,
     SandboxInfo,
@@ -431,7 +431,7 @@ class _Reference:
 
     def __call__(self, code: str) -> str:
         key = (self.key, code)
-        cacheable = "infralab.grading._env_client" not in code
+        cacheable = "infralab.grading.sandbox._env_client" not in code
         with self._cache_lock:
             if cacheable and key in self._cache:
                 return self._cache[key]
@@ -613,7 +613,7 @@ def judge_submission(
         # NB: the worker sees the datasets without the test split (hidden ground truth).
         from dataclasses import replace
 
-        from infralab.grading._learner_data import learner_data_dir
+        from infralab.grading.sandbox._learner_data import learner_data_dir
 
         options = replace(options, sandbox=replace(options.sandbox, data_dir=learner_data_dir()))
     statuses: dict[str, tuple[str, str | None]] = {

@@ -1,9 +1,9 @@
 """The sandboxed worker: an IPython shell that runs cells and answers probes, nothing more.
 
-Started by :class:`infralab.grading._sandbox.Worker` as ``python -m infralab.grading._worker``.
+Started by :class:`infralab.grading.sandbox._sandbox.Worker` as ``python -m infralab.grading.sandbox._worker``.
 It holds an IPython ``InteractiveShell`` (no kernel, no ZMQ: magics and ``display()`` work,
 matplotlib uses Agg) and reads requests from a private pipe (``--rfd``), answering on another
-(``--wfd``), in the frames of :mod:`infralab.grading._protocol`. Learner output goes to
+(``--wfd``), in the frames of :mod:`infralab.grading.sandbox._protocol`. Learner output goes to
 stdout/stderr, which the judge drains into a capped sink.
 
 Everything here is untrusted once the first learner cell ran: learner code can patch this
@@ -18,7 +18,7 @@ import shutil
 import sys
 from typing import Any
 
-from infralab.grading._probe import describe_exception
+from infralab.grading.grade._probe import describe_exception
 
 __all__ = ["main"]
 
@@ -55,7 +55,7 @@ def _copy_submission(src: str, dest: str) -> None:
 
 
 def _handle(shell: Any, message: dict[str, Any]) -> dict[str, Any]:
-    from infralab.grading._probe import ProbeError, evaluate_snippet, to_plain_json
+    from infralab.grading.grade._probe import ProbeError, evaluate_snippet, to_plain_json
 
     op = message.get("op")
     reply: dict[str, Any] = {"id": message.get("id")}
@@ -89,8 +89,8 @@ def _connect_environment(rfd: int, wfd: int) -> None:
     """
     import threading
 
-    from infralab.grading._env_client import EnvError, set_channel
-    from infralab.grading._protocol import read_frame_blocking, write_frame
+    from infralab.grading.sandbox._env_client import EnvError, set_channel
+    from infralab.grading.sandbox._protocol import read_frame_blocking, write_frame
 
     # Learner code calls the environment from several threads at once (LangChain runs a
     # RunnableParallel's branches in a thread pool, and traced runs stamp their spans from the
@@ -118,7 +118,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--copy-from")
     args = parser.parse_args(argv)
 
-    from infralab.grading._protocol import MAX_FRAME, read_frame_blocking, write_frame
+    from infralab.grading.sandbox._protocol import MAX_FRAME, read_frame_blocking, write_frame
 
     # Learner subprocesses must not inherit the pipe.
     os.set_inheritable(args.rfd, False)

@@ -1,6 +1,6 @@
 """``infralab validity LAB --mutate``: the mutation score of a lab's tests, per task.
 
-Every first-order mutant of the reference solution cells (:mod:`infralab.grading._mutate`), or
+Every first-order mutant of the reference solution cells (:mod:`infralab.grading.validity._mutate`), or
 a seeded sample of them, is graded by the real grader (:func:`grade_notebook`, normal sandbox)
 as a learner submission. A mutant is
 
@@ -31,10 +31,10 @@ from typing import Any
 import yaml
 
 from infralab.grading._course import Course, CourseError
-from infralab.grading._grade import default_options, grade_notebook
-from infralab.grading._judge import GraderFailure
 from infralab.grading._lab import LabSpec, load_lab
-from infralab.grading._mutate import GeneratedMutant, generate_mutants, submission
+from infralab.grading.grade._grade import default_options, grade_notebook
+from infralab.grading.grade._judge import GraderFailure
+from infralab.grading.validity._mutate import GeneratedMutant, generate_mutants, submission
 
 __all__ = [
     "EQUIVALENT_FILE",

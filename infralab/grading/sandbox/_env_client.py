@@ -43,7 +43,7 @@ __all__ = [
 Channel = Callable[[dict[str, Any]], dict[str, Any]]
 
 # The worker installs its pipe here; in a kernel it stays None and requests go to the local
-# environments (``infralab.grading._env``), after a JSON round trip.
+# environments (``infralab.grading.grade._env``), after a JSON round trip.
 _channel: Channel | None = None
 _proxies: dict[tuple[str, int], Any] = {}
 _lock = threading.Lock()
@@ -64,7 +64,7 @@ def _call(env: str, request: dict[str, Any]) -> dict[str, Any]:
     if _channel is not None:
         reply = _channel(message)
     else:
-        from infralab.grading._env import dispatch_local
+        from infralab.grading.grade._env import dispatch_local
 
         reply = json.loads(json.dumps(dispatch_local(message)))
     if not isinstance(reply, dict):

@@ -13,7 +13,7 @@ logs afterwards::
     model.log           # every model call, tokens, cost, latency (trusted)
 
 A handle's ``repr`` is a Python expression that, evaluated in the learner's process, builds a
-proxy (:mod:`infralab.grading._env_client`): model calls, tool calls, sleeps and clock reads
+proxy (:mod:`infralab.grading.sandbox._env_client`): model calls, tool calls, sleeps and clock reads
 travel as JSON requests to this process, which runs them on the real objects. Under
 ``infralab grade`` the requests cross the sandbox boundary on the worker's pipe; in a
 learner's own kernel the same requests are dispatched in-process, so behaviour is identical.
@@ -83,7 +83,7 @@ class _Handle:
     def __repr__(self) -> str:
         # An expression the learner's process evaluates to its proxy (see _env_client.ref).
         return (
-            "__import__('infralab.grading._env_client', fromlist=['ref'])"
+            "__import__('infralab.grading.sandbox._env_client', fromlist=['ref'])"
             f".ref({self.env.id!r}, {self.id}, {self.kind!r}, {self._spec!r})"
         )
 
@@ -309,7 +309,7 @@ class Environment:
         except _Failed as failed:
             return {"ok": False, "error": failed.error, "elapsed": failed.elapsed}
         except Exception as exc:  # noqa: BLE001 - a hostile request must not crash the judge
-            from infralab.grading._env_client import encode_error
+            from infralab.grading.sandbox._env_client import encode_error
 
             return {"ok": False, "error": encode_error(exc)}
 
@@ -343,7 +343,7 @@ class Environment:
         from langchain_core.messages import messages_from_dict, messages_to_dict
 
         from infralab.clock import use_clock
-        from infralab.grading._env_client import _KWARGS, encode_error
+        from infralab.grading.sandbox._env_client import _KWARGS, encode_error
 
         raw = request.get("messages")
         if not isinstance(raw, list) or not raw:

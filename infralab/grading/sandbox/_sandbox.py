@@ -1,6 +1,6 @@
 """Start, talk to and kill the sandboxed worker that runs a learner's cells.
 
-The worker is ``python -m infralab.grading._worker`` under bubblewrap:
+The worker is ``python -m infralab.grading.sandbox._worker`` under bubblewrap:
 
 - namespaces: no network (loopback only, in its own net namespace), own pid, ipc and uts
   namespaces, ``--die-with-parent``, ``--new-session``;
@@ -49,7 +49,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from infralab.grading._protocol import (
+from infralab.grading.sandbox._protocol import (
     FrameReader,
     ProtocolError,
     WorkerDied,
@@ -846,7 +846,7 @@ class Worker:
         worker_r, judge_w = os.pipe()
         os.set_inheritable(worker_r, True)
         os.set_inheritable(worker_w, True)
-        python = [sys.executable, "-s", "-P", "-m", "infralab.grading._worker"]
+        python = [sys.executable, "-s", "-P", "-m", "infralab.grading.sandbox._worker"]
         fds = ["--rfd", str(worker_r), "--wfd", str(worker_w)]
         if use_bwrap:
             home = SANDBOX_HOME
@@ -943,7 +943,7 @@ class Worker:
 
         While it waits, the worker may ask the trusted environment for something (a model
         call, a tool call, a sleep): frames with ``op == "env"`` are answered with
-        ``on_env(frame)`` (see :mod:`infralab.grading._env`), within the same deadline.
+        ``on_env(frame)`` (see :mod:`infralab.grading.grade._env`), within the same deadline.
 
         Raises:
             WorkerDied, WorkerTimeout, ProtocolError: the worker is lost; call :meth:`kill`.

@@ -3,8 +3,8 @@
 A SUBMISSION on the command line is a notebook, or a directory laid out
 ``<learner>/<lab>/<notebook>.ipynb`` or ``<learner>/<notebook>.ipynb`` (the submissions root,
 one learner's directory, or one ``<learner>/<lab>`` directory). Files are read through
-:mod:`infralab.grading._intake` (no link followed, size caps, copies only). Each submission
-is judged by :mod:`infralab.grading._judge` with its own sandboxed worker; ``--workers N``
+:mod:`infralab.grading.grade._intake` (no link followed, size caps, copies only). Each submission
+is judged by :mod:`infralab.grading.grade._judge` with its own sandboxed worker; ``--workers N``
 judges N at once (threads in this process, each driving its own worker process);
 ``--cluster`` judges on Dask workers instead. The loop, with the grading ledger that makes
 reruns skip what is recorded, is :mod:`infralab.grading.cohort`. Results come back in the
@@ -32,7 +32,8 @@ from infralab.grading._course import (
     read_notebook,
     write_notebook_text,
 )
-from infralab.grading._intake import (
+from infralab.grading._lab import load_lab, recognise_lab
+from infralab.grading.grade._intake import (
     SKIP_DIRS,
     Intake,
     IntakeLimits,
@@ -45,9 +46,8 @@ from infralab.grading._intake import (
     scan_dir,
     take_in,
 )
-from infralab.grading._judge import GraderFailure, JudgeOptions, judge_submission
-from infralab.grading._lab import load_lab, recognise_lab
-from infralab.grading._sandbox import SandboxConfig
+from infralab.grading.grade._judge import GraderFailure, JudgeOptions, judge_submission
+from infralab.grading.sandbox._sandbox import SandboxConfig
 
 __all__ = [
     "GradeOptions",
@@ -92,7 +92,7 @@ class GradeOptions:
     def __post_init__(self) -> None:
         # Each of the N parallel sandboxes gets one fair share of the CPUs (cores / N) as its
         # cgroup's CPU quota, unless a share was set explicitly.
-        from infralab.grading._sandbox import fair_cpu_share
+        from infralab.grading.sandbox._sandbox import fair_cpu_share
 
         sandbox = self.judge.sandbox
         if sandbox.sandbox_cpus is None and self.workers > 1:
@@ -113,7 +113,7 @@ class GradeOptions:
         if getattr(args, "no_sandbox", False):  # refused (SandboxError) under certification
             judge = replace(judge, sandbox=replace(judge.sandbox, use_bwrap=False))
         if judge.certification:
-            from infralab.grading._variant import VariantKeyError, load_variant_key
+            from infralab.grading.grade._variant import VariantKeyError, load_variant_key
 
             try:
                 key = load_variant_key(getattr(args, "variant_key", None) or "")
@@ -148,7 +148,7 @@ class Submission:
     """One notebook to grade: where it was found, whose it is, how to read it safely.
 
     The notebook is ``base`` (a resolved directory the instructor named) joined with
-    ``parts``; :mod:`infralab.grading._intake` opens each part without following links and
+    ``parts``; :mod:`infralab.grading.grade._intake` opens each part without following links and
     copies the file (and, with ``with_folder``, the other files of its ``<learner>/<lab>/``
     dir) into a grader-owned staging dir. Only those copies reach the sandbox.
     """
@@ -595,7 +595,7 @@ def _grade_one(course: Course, sub: Submission, options: GradeOptions) -> Outcom
 
 
 def _certification_seed(options: GradeOptions, learner: str, lab: str) -> int:
-    from infralab.grading._variant import certification_seed
+    from infralab.grading.grade._variant import certification_seed
 
     if options.variant_key is None:
         raise CourseError("certification grading needs a variant key (--variant-key FILE)")
@@ -654,7 +654,7 @@ def _keep_result(course: Course, outcome: Outcome, options: GradeOptions) -> Non
 
 def _record(course: Course, outcome: Outcome) -> None:
     """Record a result in the gradebook from the staged copy (never the learner's path)."""
-    from infralab.grading._gradebook import record
+    from infralab.grading.grade._gradebook import record
 
     assert outcome.result is not None
     staged = outcome.staged.notebook if outcome.staged is not None else None
@@ -710,7 +710,7 @@ def grade_paths(
 
     Raises:
         CourseError: an unknown ``--lab``, or a submissions path that overlaps the course
-            (see :func:`infralab.grading._intake.check_course_paths`); an unusable ledger or
+            (see :func:`infralab.grading.grade._intake.check_course_paths`); an unusable ledger or
             cluster.
     """
     from infralab.grading.cohort import (
