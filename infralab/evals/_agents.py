@@ -81,6 +81,31 @@ def _final_text(messages: list[BaseMessage]) -> str:
     return ""
 
 
+def stream_run(agent: Any, message: str) -> tuple[list[BaseMessage], bool]:
+    """Run a support agent on one customer message; return its messages and whether it finished.
+
+    The run gets its own virtual clock from 0.0, so the side effects' times do not depend on how
+    many runs came before in this process. It is streamed so that a run stopped at the step
+    limit (``finished`` False) keeps the steps it made. Shared by :func:`run_episode` and
+    :func:`infralab.safety.run_defended`.
+    """
+    from langgraph.errors import GraphRecursionError
+
+    from infralab.clock import VirtualClock, use_clock
+
+    messages: list[BaseMessage] = [HumanMessage(message)]
+    finished = True
+    with use_clock(VirtualClock()):
+        try:
+            for state in agent.stream(
+                {"messages": messages}, {"recursion_limit": _RECURSION_LIMIT}, stream_mode="values"
+            ):
+                messages = list(state["messages"])
+        except GraphRecursionError:
+            finished = False
+    return messages, finished
+
+
 def run_episode(
     scenario: Any,
     version: str = "v1",
@@ -107,9 +132,7 @@ def run_episode(
     Raises:
         KeyError: ``version`` is not an agent version (the message lists them).
     """
-    from langgraph.errors import GraphRecursionError
 
-    from infralab.clock import VirtualClock, use_clock
     from infralab.llm import SimChatModel
     from infralab.tools import SupportDesk
 
@@ -121,20 +144,7 @@ def run_episode(
         model = SimChatModel(profile=profile, seed=seed)
     if desk is None:
         desk = SupportDesk(scenario=scenario)
-    agent = support_agent(model, desk)
-    finished = True
-    messages: list[BaseMessage] = [HumanMessage(scenario.message)]
-    # Each episode on its own virtual clock from 0.0: the side effects' times must not depend
-    # on how many episodes ran before in this process.
-    with use_clock(VirtualClock()):
-        try:
-            # Streamed so that a run stopped at the step limit keeps the steps it made.
-            for state in agent.stream(
-                {"messages": messages}, {"recursion_limit": _RECURSION_LIMIT}, stream_mode="values"
-            ):
-                messages = list(state["messages"])
-        except GraphRecursionError:
-            finished = False
+    messages, finished = stream_run(support_agent(model, desk), scenario.message)
     return {
         "scenario": scenario.id,
         "version": version,

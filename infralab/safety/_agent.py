@@ -16,7 +16,7 @@ from langchain_core.messages import (
 from opentelemetry import trace
 
 from infralab.evals import SIDE_EFFECT_TOOLS, SYSTEM_PROMPT, trajectory_of
-from infralab.evals._agents import _as_dict, _final_text
+from infralab.evals._agents import _as_dict, _final_text, stream_run
 from infralab.llm._request import text_of
 
 #: The tools that change the desk's state: the ones a permission policy guards.
@@ -29,8 +29,6 @@ Permit = Callable[[dict[str, Any], list[dict[str, str]], str | None], Mapping[st
 
 _TRACER = trace.get_tracer("infralab.safety")
 
-# A run that has not finished after this many graph steps is stopped (as in infralab.evals).
-_RECURSION_LIMIT = 30
 
 _ROLES = ((SystemMessage, "system"), (HumanMessage, "user"), (AIMessage, "assistant"))
 
@@ -154,9 +152,7 @@ def run_defended(
         (the desk's own logs as dicts), ``blocked`` (the calls the policy stopped, with its
         verdict), ``answer`` and ``finished`` (False when the run hit the step limit).
     """
-    from langgraph.errors import GraphRecursionError
 
-    from infralab.clock import VirtualClock, use_clock
     from infralab.tools import SupportDesk
 
     if desk is None:
@@ -171,17 +167,7 @@ def run_defended(
         customer_id=scenario.customer_id,
         blocked=blocked,
     )
-    messages: list[BaseMessage] = [HumanMessage(scenario.message)]
-    finished = True
-    # Each run on its own virtual clock from 0.0, so logs do not depend on earlier runs.
-    with use_clock(VirtualClock()):
-        try:
-            for state in agent.stream(
-                {"messages": messages}, {"recursion_limit": _RECURSION_LIMIT}, stream_mode="values"
-            ):
-                messages = list(state["messages"])
-        except GraphRecursionError:
-            finished = False
+    messages, finished = stream_run(agent, scenario.message)
     return {
         "trajectory": trajectory_of(messages),
         "calls": [_as_dict(c) for c in desk.calls],
