@@ -23,6 +23,23 @@ CHROMIUM_ARGS = [
 
 
 @pytest.fixture(scope="module")
+def phoenix_url(tmp_path_factory):
+    """A real Phoenix server on a free 127.0.0.1 port, with its own store, for one test module."""
+    from servers import free_port
+
+    from infralab import lab
+
+    port = free_port()
+    child = lab.start_phoenix(port, tmp_path_factory.mktemp("phoenix"))
+    url = f"http://127.0.0.1:{port}"
+    try:
+        lab._wait_until(lab._answers(f"{url}/healthz"), child, "Phoenix")
+        yield url
+    finally:
+        child.stop()
+
+
+@pytest.fixture(scope="module")
 def browser():
     """A headless chromium driven by Playwright; fails (never skips) without chromium."""
     if not Path(CHROMIUM).exists():

@@ -7,20 +7,13 @@ and read what was stored back through Phoenix's own REST API, not through our mo
 
 from __future__ import annotations
 
-import socket
 import time
 
 import pytest
 import requests
+from servers import free_port
 
-from infralab import lab
 from infralab.evals import PhoenixError, log_suite_to_phoenix, phoenix_url
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _rows(versions=("v1", "v2"), seeds=(0, 1, 2)) -> list[dict]:
@@ -70,7 +63,7 @@ def test_without_a_configured_server_it_says_to_run_make_lab(monkeypatch):
 
 
 def test_an_unreachable_server_gives_one_friendly_line(monkeypatch):
-    port = _free_port()  # bound then released: nothing listens there
+    port = free_port()  # bound then released: nothing listens there
     monkeypatch.setenv("PHOENIX_COLLECTOR_ENDPOINT", f"http://127.0.0.1:{port}")
     with pytest.raises(PhoenixError, match="make lab") as caught:
         log_suite_to_phoenix(_rows(), timeout=2)
@@ -104,22 +97,10 @@ def test_malformed_rows_are_refused_before_anything_is_sent(change, message):
     change(rows)
     # An endpoint nothing listens on: a ValueError proves the rows were checked first.
     with pytest.raises(ValueError, match=message):
-        log_suite_to_phoenix(rows, endpoint=f"http://127.0.0.1:{_free_port()}")
+        log_suite_to_phoenix(rows, endpoint=f"http://127.0.0.1:{free_port()}")
 
 
 # --------------------------------------------------------------------------- a real server
-
-
-@pytest.fixture(scope="module")
-def phoenix(tmp_path_factory):
-    port = _free_port()
-    child = lab.start_phoenix(port, tmp_path_factory.mktemp("phoenix"))
-    url = f"http://127.0.0.1:{port}"
-    try:
-        lab._wait_until(lab._answers(f"{url}/healthz"), child, "Phoenix")
-        yield url
-    finally:
-        child.stop()
 
 
 def _get(url: str) -> dict | list:
@@ -132,17 +113,19 @@ def _get(url: str) -> dict | list:
 
 @pytest.mark.slow
 @pytest.mark.phoenix
-def test_results_read_back_from_phoenix_per_scenario_version_and_seed(phoenix, monkeypatch):
-    monkeypatch.setenv("PHOENIX_COLLECTOR_ENDPOINT", phoenix)  # what `make lab` sets
+def test_results_read_back_from_phoenix_per_scenario_version_and_seed(phoenix_url, monkeypatch):
+    monkeypatch.setenv("PHOENIX_COLLECTOR_ENDPOINT", phoenix_url)  # what `make lab` sets
     rows = _rows()
     logged = log_suite_to_phoenix(rows, dataset_name="suite-readback")
-    assert logged["url"] == phoenix
+    assert logged["url"] == phoenix_url
     assert (logged["examples"], logged["runs"]) == (2, 12)
     assert logged["evaluations"] == 36
     assert sorted(logged["experiments"]) == ["v1", "v2"]
 
     # The dataset: one example per scenario, with the first row's input, expected, metadata.
-    examples = _get(f"{phoenix}/v1/datasets/{logged['dataset_id']}/examples")["data"]["examples"]
+    examples = _get(f"{phoenix_url}/v1/datasets/{logged['dataset_id']}/examples")["data"][
+        "examples"
+    ]
     stored = {ex["input"]["scenario"]: ex for ex in examples}
     assert sorted(stored) == ["sd-0001", "sd-0002"]
     assert stored["sd-0001"]["input"] == {"scenario": "sd-0001", "message": "message of sd-0001"}
@@ -150,7 +133,7 @@ def test_results_read_back_from_phoenix_per_scenario_version_and_seed(phoenix, m
     assert stored["sd-0002"]["metadata"] == {"scenario": "sd-0002", "family": "shipping"}
 
     # The experiments, listed on the dataset, one per version with three repetitions.
-    listed = _get(f"{phoenix}/v1/datasets/{logged['dataset_id']}/experiments")["data"]
+    listed = _get(f"{phoenix_url}/v1/datasets/{logged['dataset_id']}/experiments")["data"]
     by_name = {e["name"]: e for e in listed}
     assert sorted(by_name) == ["v1", "v2"]
     for version in ("v1", "v2"):
@@ -163,7 +146,7 @@ def test_results_read_back_from_phoenix_per_scenario_version_and_seed(phoenix, m
     got = {}
     for version in ("v1", "v2"):
         exp_id = logged["experiments"][version]["id"]
-        for run in _get(f"{phoenix}/v1/experiments/{exp_id}/json"):
+        for run in _get(f"{phoenix_url}/v1/experiments/{exp_id}/json"):
             seed = run["output"]["seed"]
             assert run["repetition_number"] == seed + 1
             scenario = run["input"]["scenario"]
@@ -188,23 +171,23 @@ def test_results_read_back_from_phoenix_per_scenario_version_and_seed(phoenix, m
 
 @pytest.mark.slow
 @pytest.mark.phoenix
-def test_logging_again_adds_experiments_to_the_same_dataset(phoenix):
+def test_logging_again_adds_experiments_to_the_same_dataset(phoenix_url):
     first = log_suite_to_phoenix(
-        _rows(versions=("v1",)), dataset_name="suite-again", endpoint=phoenix
+        _rows(versions=("v1",)), dataset_name="suite-again", endpoint=phoenix_url
     )
     # Fewer seeds and another version the second time: a new experiment, same dataset.
     second = log_suite_to_phoenix(
         _rows(versions=("v2",), seeds=(7,)),
         dataset_name="suite-again",
         experiment_prefix="nightly ",
-        endpoint=phoenix,
+        endpoint=phoenix_url,
     )
     assert second["dataset_id"] == first["dataset_id"]
-    listed = _get(f"{phoenix}/v1/datasets/{first['dataset_id']}/experiments")["data"]
+    listed = _get(f"{phoenix_url}/v1/datasets/{first['dataset_id']}/experiments")["data"]
     names = {e["name"]: e for e in listed}
     assert sorted(names) == ["nightly v2", "v1"]
     assert names["nightly v2"]["repetitions"] == 1
-    runs = _get(f"{phoenix}/v1/experiments/{second['experiments']['v2']['id']}/json")
+    runs = _get(f"{phoenix_url}/v1/experiments/{second['experiments']['v2']['id']}/json")
     assert sorted((r["input"]["scenario"], r["output"]["seed"]) for r in runs) == [
         ("sd-0001", 7),
         ("sd-0002", 7),
@@ -213,8 +196,8 @@ def test_logging_again_adds_experiments_to_the_same_dataset(phoenix):
 
 @pytest.mark.slow
 @pytest.mark.phoenix
-def test_a_server_that_refuses_is_reported_not_crashed(phoenix):
+def test_a_server_that_refuses_is_reported_not_crashed(phoenix_url):
     # A path under which Phoenix has no API: it serves its web app there, and refuses the POST.
     with pytest.raises(PhoenixError, match="refused") as caught:
-        log_suite_to_phoenix(_rows(), endpoint=f"{phoenix}/no-such-prefix")
+        log_suite_to_phoenix(_rows(), endpoint=f"{phoenix_url}/no-such-prefix")
     assert "HTTP 405" in str(caught.value) and "\n" not in str(caught.value)

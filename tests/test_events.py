@@ -16,7 +16,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import subprocess
 import zlib
 from collections.abc import Iterator
@@ -25,18 +24,13 @@ from pathlib import Path
 import nbformat
 import pytest
 import redis
+from servers import free_port
 
 from infralab.clock import VirtualClock, use_clock
 from infralab.events import RedisUnavailableError, connect, embedded_redis, redis_url
 
 ROOT = Path(__file__).resolve().parents[1]
 LAB = ROOT / "solutions" / "a4-state-and-events" / "a4-state-and-events.ipynb"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -51,7 +45,7 @@ def redis_server(tmp_path_factory) -> Iterator[str]:
             "server (apt-get install redis-server; .ci/run does it)"
         )
     workdir = tmp_path_factory.mktemp("redis")
-    port = _free_port()
+    port = free_port()
     proc = subprocess.Popen(
         [
             binary,
@@ -129,7 +123,7 @@ def test_redis_url_points_at_a_real_server(monkeypatch, redis_server):
 
 
 def test_a_url_without_a_server_fails_loudly(monkeypatch):
-    url = f"redis://127.0.0.1:{_free_port()}/0"
+    url = f"redis://127.0.0.1:{free_port()}/0"
     with pytest.raises(RedisUnavailableError, match="127.0.0.1") as info:
         connect(url)
     assert "the url argument" in str(info.value)

@@ -17,16 +17,11 @@ import time
 from pathlib import Path
 
 import pytest
+from servers import free_port
 
 from infralab import lab
 
 REPO = Path(__file__).resolve().parents[1]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _group_gone(pgid: int) -> bool:
@@ -84,7 +79,7 @@ def _listening_sockets(pids: set[int]) -> set[tuple[str, int]]:
 
 
 def _launch(*args: str, tmp_path: Path) -> tuple[list[str], int, int]:
-    phoenix_port, lab_port = _free_port(), _free_port()
+    phoenix_port, lab_port = free_port(), free_port()
     cmd = [
         sys.executable,
         "-m",
@@ -201,7 +196,7 @@ def test_ctrl_c_in_a_terminal_ends_make_lab_without_an_error(tmp_path):
     import pty
     import select
 
-    lab_port, phoenix_port = _free_port(), _free_port()
+    lab_port, phoenix_port = free_port(), free_port()
     make = [
         "make",
         "-o",

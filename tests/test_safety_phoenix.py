@@ -3,49 +3,16 @@
 from __future__ import annotations
 
 import secrets
-import socket
-import time
 
 import pytest
+from servers import spans_in_phoenix
 
-from infralab import lab
 from infralab.datasets import load_scenarios
 from infralab.llm import SimChatModel
 from infralab.safety import SENSITIVE_TOOLS, run_defended
 from infralab.tracing import setup_tracing
 
 pytestmark = [pytest.mark.slow, pytest.mark.phoenix]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def phoenix_url(tmp_path_factory):
-    port = _free_port()
-    child = lab.start_phoenix(port, tmp_path_factory.mktemp("phoenix"))
-    url = f"http://127.0.0.1:{port}"
-    try:
-        lab._wait_until(lab._answers(f"{url}/healthz"), child, "Phoenix")
-        yield url
-    finally:
-        child.stop()
-
-
-def _spans_in_phoenix(url: str, project: str, want: int) -> list[dict]:
-    deadline, data = time.monotonic() + 60, []
-    while time.monotonic() < deadline:
-        try:
-            data = lab._get(f"{url}/v1/projects/{project}/spans?limit=1000", timeout=5)["data"]
-        except OSError:  # 404 until the project's first span is stored
-            data = []
-        if len(data) >= want:
-            return data
-        time.sleep(0.5)
-    return data
 
 
 def test_each_permission_decision_is_a_guardrail_span_in_phoenix(phoenix_url, monkeypatch):
@@ -71,7 +38,7 @@ def test_each_permission_decision_is_a_guardrail_span_in_phoenix(phoenix_url, mo
     finally:
         tracing.shutdown()
 
-    stored = _spans_in_phoenix(phoenix_url, project, want=len(local))
+    stored = spans_in_phoenix(phoenix_url, project, want=len(local))
     guards = [x for x in stored if x["span_kind"] == "GUARDRAIL"]
     calls = [step for step in run["trajectory"] if step["name"] != "ask_user"]
     assert len(guards) == len(calls) > 0, (len(guards), calls)

@@ -3,50 +3,17 @@
 from __future__ import annotations
 
 import secrets
-import socket
-import time
 
 import pytest
 from langchain_core.messages import HumanMessage
 from langgraph.graph import END, START, MessagesState, StateGraph
+from servers import spans_in_phoenix
 
-from infralab import lab
 from infralab.clock import VirtualClock, use_clock
 from infralab.llm import SimChatModel
 from infralab.tracing import setup_tracing
 
 pytestmark = [pytest.mark.slow, pytest.mark.phoenix]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def phoenix_url(tmp_path_factory):
-    port = _free_port()
-    child = lab.start_phoenix(port, tmp_path_factory.mktemp("phoenix"))
-    url = f"http://127.0.0.1:{port}"
-    try:
-        lab._wait_until(lab._answers(f"{url}/healthz"), child, "Phoenix")
-        yield url
-    finally:
-        child.stop()
-
-
-def _spans_in_phoenix(url: str, project: str, want: int) -> list[dict]:
-    deadline, data = time.monotonic() + 60, []
-    while time.monotonic() < deadline:
-        try:
-            data = lab._get(f"{url}/v1/projects/{project}/spans?limit=1000", timeout=5)["data"]
-        except OSError:  # 404 until the project's first span is stored
-            data = []
-        if len(data) >= want:
-            return data
-        time.sleep(0.5)
-    return data
 
 
 def test_langgraph_spans_arrive_in_phoenix_with_model_and_tokens(phoenix_url, monkeypatch):
@@ -73,7 +40,7 @@ def test_langgraph_spans_arrive_in_phoenix_with_model_and_tokens(phoenix_url, mo
     finally:
         tracing.shutdown()
 
-    stored = _spans_in_phoenix(phoenix_url, project, want=len(local))
+    stored = spans_in_phoenix(phoenix_url, project, want=len(local))
     assert sorted(s["name"] for s in stored) == sorted(local), stored
     llm = [s for s in stored if s["span_kind"] == "LLM"]
     assert len(llm) == 1

@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from servers import free_port
 
 from infralab.lab import _get
 
@@ -52,14 +53,6 @@ class Servers:
     token: str
     phoenix_url: str
     out: list[str]
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -90,9 +83,9 @@ def servers(tmp_path_factory):
         "infralab.lab",
         "--no-browser",
         "--lab-port",
-        str(_free_port()),
+        str(free_port()),
         "--phoenix-port",
-        str(_free_port()),
+        str(free_port()),
         "--phoenix-dir",
         str(tmp / "phoenix"),
     ]

@@ -9,7 +9,6 @@ import csv
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -18,6 +17,7 @@ from pathlib import Path
 
 import pytest
 from cohort_helpers import LAB, json_lines, submission_of
+from servers import free_port
 
 from infralab.grading._course import find_course, write_notebook_text
 from infralab.grading._lab import load_lab
@@ -35,12 +35,6 @@ def _run(args: list[str], cwd: Path) -> subprocess.CompletedProcess:
     proc = subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True, check=False)
     assert proc.returncode == 0, f"{' '.join(args)}\n{proc.stdout}\n{proc.stderr}"
     return proc
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.mark.slow
@@ -82,7 +76,7 @@ def test_release_fetch_submit_collect_grade_export_formgrader(sandbox, tmp_path)
     assert exported == results
 
     # the formgrader: nbgrader's server extension in a Jupyter server on this course
-    port, token = _free_port(), "t" * 32
+    port, token = free_port(), "t" * 32
     env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
            "JUPYTER_CONFIG_PATH": str(course)}  # fmt: skip
     server = subprocess.Popen(
