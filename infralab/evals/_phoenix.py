@@ -64,22 +64,17 @@ def phoenix_url(endpoint: str | None = None) -> str | None:
     return url
 
 
-def _session(url: str) -> Any:
-    import requests
-
-    session = requests.Session()
-    if urlsplit(url).hostname in ("127.0.0.1", "localhost", "::1"):
-        session.trust_env = False  # a corporate HTTP(S)_PROXY cannot reach this machine
-    return session
-
-
 class _Api:
     """The few REST calls this module makes, with errors turned into :class:`PhoenixError`."""
 
     def __init__(self, url: str, timeout: float) -> None:
         self.url = url
         self.timeout = timeout
-        self.session = _session(url)
+        # The session tracing exports with: a loopback Phoenix ignores HTTP(S)_PROXY variables.
+        # Imported here, not at the top, so that importing infralab.evals stays light.
+        from infralab.tracing import _session_for
+
+        self.session = _session_for(url)
 
     def call(self, method: str, path: str, **kwargs: Any) -> Any:
         import requests
