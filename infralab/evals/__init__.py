@@ -36,6 +36,7 @@ from infralab.evals._agents import (
     SYSTEM_PROMPT,
     expected_trajectory,
     run_episode,
+    stream_run,
     support_agent,
     trajectory_of,
 )
@@ -53,6 +54,7 @@ __all__ = [
     "log_suite_to_phoenix",
     "phoenix_url",
     "run_episode",
+    "stream_run",
     "support_agent",
     "trajectory_of",
 ]

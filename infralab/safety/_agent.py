@@ -15,8 +15,8 @@ from langchain_core.messages import (
 )
 from opentelemetry import trace
 
-from infralab.evals import SIDE_EFFECT_TOOLS, SYSTEM_PROMPT, trajectory_of
-from infralab.evals._agents import _as_dict, _final_text, stream_run
+from infralab.evals import SIDE_EFFECT_TOOLS, SYSTEM_PROMPT, stream_run, trajectory_of
+from infralab.evals._agents import _as_dict, _final_text
 from infralab.llm._request import text_of
 
 #: The tools that change the desk's state: the ones a permission policy guards.
