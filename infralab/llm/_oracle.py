@@ -125,6 +125,17 @@ def _routing(params: Mapping[str, Any]) -> tuple[dict[str, str | None], tuple[st
     return dict(handoffs), routers
 
 
+def _routing_of(req: Request) -> tuple[dict[str, str | None], tuple[str, ...]]:
+    """:func:`_routing` of the request's tools, kept on its binding's :class:`BoundTools`."""
+    bound = req.bound
+    if bound is None:
+        return _routing(req.params)
+    hit = bound.memo.get("oracle_routing")
+    if hit is None:
+        hit = bound.memo["oracle_routing"] = _routing(bound.params)
+    return dict(hit[0]), hit[1]
+
+
 def _appears(value: Any, text: str) -> bool:
     """Whether a model could take ``value`` from ``text`` (folded) without another call."""
     if isinstance(value, bool) or value is None:
@@ -286,7 +297,7 @@ class _Oracle:
         self.d = _scenario_draws(profile.id, seed, truth.sid)  # per scenario
         self.ds = _step_draws(profile.id, seed, truth.sid, self.st.step)  # per step
         self.route = truth.route
-        self.handoffs, routers = _routing(req.params)
+        self.handoffs, routers = _routing_of(req)
         self.expected_names = truth.expected_names
         # A tool with a route enum is a router, unless the scenario expects it as a domain tool
         # (create_ticket(department=...) is work, not routing).

@@ -8,7 +8,7 @@ from typing import Any
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
 
-__all__ = ["Request", "text_of", "tool_parameters"]
+__all__ = ["BoundTools", "Request", "bound_tools", "text_of", "tool_parameters"]
 
 
 def text_of(content: Any) -> str:
@@ -35,39 +35,56 @@ def tool_parameters(tool: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
     return name, params  # not copied: the same object each call lets callers memoize by it
 
 
-_BOUND: dict[
-    int, tuple[tuple[Any, tuple[Any, ...]], list[dict[str, Any]], dict[str, dict[str, Any]]]
-] = {}
+class BoundTools:
+    """A binding's tool list, read once: the tool dicts, their parameter schemas by name, and
+    whatever else callers derive from them alone (``memo``: the simulator's digest and token
+    count, the oracle's handoffs and routers).
 
-
-def _bound_tools(tools: Any) -> tuple[list[dict[str, Any]], dict[str, dict[str, Any]]]:
-    """The bound tool dicts and their parameter schemas by name.
-
-    A binding passes the same list object on every call, so the result is kept per list
-    (checked by identity, the entry holding the list so its id is not reused); callers get
-    copies of the containers and never mutate the schemas.
+    A binding passes the same list object on every call, so the entry is kept per list or
+    tuple (checked by identity and by the identity of every item, the entry holding them so
+    their ids are not reused; a list changed in place gets a new entry). Tool dicts are
+    treated as immutable once bound. Callers get copies of ``kept`` and ``params`` and never
+    mutate the schemas.
     """
+
+    __slots__ = ("source", "items", "kept", "params", "memo")
+
+    def __init__(self, tools: Sequence[Any]) -> None:
+        self.source = tools
+        self.items = tuple(tools)
+        self.kept: list[Any] = [t for t in self.items if isinstance(t, Mapping)]
+        self.params: dict[str, dict[str, Any]] = {}
+        for t in self.kept:
+            name, p = tool_parameters(t)
+            if name:
+                self.params[name] = p
+        self.memo: dict[str, Any] = {}
+
+    def matches(self, tools: Sequence[Any]) -> bool:
+        items = self.items
+        return (
+            self.source is tools
+            and len(items) == len(tools)
+            and all(a is b for a, b in zip(items, tools, strict=True))
+        )
+
+
+_BOUND: dict[int, BoundTools] = {}
+
+
+def bound_tools(tools: Any) -> BoundTools | None:
+    """The :class:`BoundTools` of a binding's tool list (None for no tools)."""
     if not tools:
-        return [], {}
+        return None
     hit = _BOUND.get(id(tools))
-    if (
-        hit is not None
-        and hit[0][0] is tools
-        and len(hit[0][1]) == len(tools)
-        and all(a is b for a, b in zip(hit[0][1], tools, strict=True))
-    ):  # same list, same items (a list changed in place is not reused)
-        return list(hit[1]), dict(hit[2])
-    kept: list[Any] = [t for t in tools if isinstance(t, Mapping)]
-    params: dict[str, dict[str, Any]] = {}
-    for t in kept:
-        name, p = tool_parameters(t)
-        if name:
-            params[name] = p
-    if isinstance(tools, list):
+    if hit is not None and hit.matches(tools):
+        return hit
+    entry = BoundTools(tools)
+    if isinstance(tools, list | tuple):
         if len(_BOUND) >= 256:
             _BOUND.clear()
-        _BOUND[id(tools)] = ((tools, tuple(tools)), kept, params)
-    return list(kept), dict(params)
+        _BOUND[id(tools)] = entry
+    return entry
 
 
 @dataclass
@@ -109,6 +126,8 @@ class Request:
     strict_schema: bool = False
     prompt_schema: dict[str, Any] | None = None
     _features: Any = field(default=None, repr=False, compare=False)
+    #: The binding's tools as read once (None without tools or for a hand-made request).
+    bound: BoundTools | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def build(
@@ -123,7 +142,7 @@ class Request:
         stop: list[str] | None = None,
         parallel_tool_calls: Any = None,
     ) -> Request:
-        tools, params = _bound_tools(tools)
+        bound = bound_tools(tools)
         forced: str | None = None
         must_call = no_tools = False
         if isinstance(tool_choice, Mapping):
@@ -134,12 +153,12 @@ class Request:
                 must_call = True
             elif tool_choice == "none":
                 no_tools = True
-            elif tool_choice != "auto" and tool_choice in params:
+            elif tool_choice != "auto" and bound is not None and tool_choice in bound.params:
                 forced = tool_choice
         elif tool_choice is True:
             must_call = True
-        if must_call and len(params) == 1:
-            forced = next(iter(params))
+        if must_call and bound is not None and len(bound.params) == 1:
+            forced = next(iter(bound.params))
         if forced is not None:
             must_call = True
         schema = response_schema
@@ -162,8 +181,8 @@ class Request:
             schema = convert_to_json_schema(response_format)
         return cls(
             messages=list(messages),
-            tools=list(tools),
-            params=params,
+            tools=list(bound.kept) if bound is not None else [],
+            params=dict(bound.params) if bound is not None else {},
             forced=forced,
             must_call=must_call,
             no_tools=no_tools,
@@ -175,6 +194,7 @@ class Request:
             else None,
             response_method=method,
             strict_schema=strict_schema,
+            bound=bound,
         )
 
     def features(self) -> Any:

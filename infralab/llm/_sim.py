@@ -29,9 +29,10 @@ from langchain_core.utils.pydantic import is_basemodel_subclass
 from pydantic import ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
 from infralab.clock import Clock, current_clock
+from infralab.llm._binding import SimBinding
 from infralab.llm._catalog import ModelProfile, get_profile
 from infralab.llm._draw import Draws, Reply, canonical
-from infralab.llm._request import Request, text_of
+from infralab.llm._request import BoundTools, Request, text_of
 from infralab.llm._rollout import Rollout
 from infralab.llm._rules import rules_reply
 from infralab.llm._script import ScriptExhaustedError, check_item, to_reply
@@ -64,35 +65,21 @@ def _message_key(m: BaseMessage) -> str:
     return "\x1e".join(parts)
 
 
-class _ToolsMemo:
-    """Digest and token count of a bound tool list, computed once per list of tool dicts.
+def _tools_digest(bound: BoundTools | None) -> tuple[str, int]:
+    """Digest and token count of a binding's tool list (the JSON dump of its schemas).
 
-    Bindings pass the same (memoized) tool dicts on every call, so an agent loop pays for the
-    JSON dump of its tool schemas once. Tool dicts are treated as immutable once bound; the
-    entry keeps them alive, so their ids are not reused by other objects while cached.
+    Computed once per binding (kept on its :class:`BoundTools`), so an agent loop pays for
+    the dump once.
     """
-
-    def __init__(self, size: int = 64) -> None:
-        self._entries: dict[tuple[int, ...], tuple[tuple[Any, ...], str, int]] = {}
-        self._size = size
-        self._lock = threading.Lock()
-
-    def get(self, tools: list[Any]) -> tuple[str, int]:
-        key = tuple(map(id, tools))
-        entry = self._entries.get(key)
-        if entry is not None and all(a is b for a, b in zip(entry[0], tools, strict=True)):
-            return entry[1], entry[2]
-        text = canonical(tools)
+    if bound is None:
+        return "", 0
+    hit = bound.memo.get("sim_digest")
+    if hit is None:
+        text = canonical(list(bound.items))
         digest = hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
-        result = (digest, count_tokens(text))
-        with self._lock:
-            if len(self._entries) >= self._size:
-                self._entries.clear()
-            self._entries[key] = (tuple(tools), *result)
-        return result
+        hit = bound.memo["sim_digest"] = (digest, count_tokens(text))
+    return hit
 
-
-_TOOLS_MEMO = _ToolsMemo()
 
 # convert_to_openai_tool builds Pydantic subset models and JSON schemas (~10 ms for a tool
 # with a few arguments), and create_agent re-binds its tools before every model call.
@@ -446,6 +433,14 @@ class SimChatModel(BaseChatModel):
 
     # -- tools and structured output ---------------------------------------------------
 
+    def bind(self, **kwargs: Any) -> SimBinding:
+        """Bind call arguments, as ``BaseChatModel.bind`` does.
+
+        Returns LangChain's chat-model ``RunnableBinding``, as a subclass that skips the
+        per-call config merge when it cannot change anything (see ``infralab.llm._binding``).
+        """
+        return SimBinding(bound=self, kwargs=kwargs, config={})
+
     def bind_tools(
         self,
         tools: Sequence[Any],
@@ -486,7 +481,7 @@ class SimChatModel(BaseChatModel):
             kwargs["tool_choice"] = tool_choice
         if parallel_tool_calls is not None:
             kwargs["parallel_tool_calls"] = parallel_tool_calls
-        return super().bind(tools=formatted, **kwargs)
+        return self.bind(tools=formatted, **kwargs)
 
     def with_structured_output(
         self,
@@ -558,12 +553,10 @@ class SimChatModel(BaseChatModel):
 
     def _begin(self, messages: list[BaseMessage], stop: list[str] | None, kw: dict) -> _Call:
         prof = self._lookup_profile()
-        tools = kw.get("tools") or []
-        tools_digest, tools_tokens = _TOOLS_MEMO.get(tools) if tools else ("", 0)
-        input_tokens = count_message_tokens(messages) + tools_tokens
+        input_tokens = count_message_tokens(messages)
         req = Request.build(
             messages,
-            tools=tools,
+            tools=kw.get("tools"),
             tool_choice=kw.get("tool_choice"),
             response_format=kw.get("response_format"),
             response_schema=kw.get("response_schema"),
@@ -571,6 +564,8 @@ class SimChatModel(BaseChatModel):
             stop=stop,
             parallel_tool_calls=kw.get("parallel_tool_calls"),
         )
+        tools_digest, tools_tokens = _tools_digest(req.bound)
+        input_tokens += tools_tokens
         if req.forced is None and not req.must_call and req.response_schema is None:
             req.prompt_schema = _prompt_schema(messages)
         h = hashlib.blake2b(digest_size=16)
