@@ -66,3 +66,122 @@ def test_a_subclass_that_overrides_generate_keeps_its_own_signature():
 
     assert "run_manager" not in inspect.signature(Custom()._generate).parameters
     assert Custom(script=["hi"]).invoke("hello").content == "hi"
+
+
+# -- what a binding's tools and options are read into once ----------------------------------
+
+TOOL_DICTS = [
+    {
+        "type": "function",
+        "function": {
+            "name": "transfer_to_billing",
+            "description": "Hand off to billing.",
+            "parameters": {"type": "object", "properties": {}},
+        },
+    },
+    {
+        "type": "function",
+        "function": {
+            "name": "route",
+            "parameters": {
+                "type": "object",
+                "properties": {"team": {"type": "string", "enum": ["billing", "shipping"]}},
+                "required": ["team"],
+            },
+        },
+    },
+    {"type": "function", "function": {"name": "bare"}},
+]
+
+
+def test_bound_tools_is_read_once_per_list_and_again_when_it_changes():
+    from infralab.llm._request import bound_tools
+
+    tools = list(TOOL_DICTS)
+    entry = bound_tools(tools)
+    assert entry is not None and bound_tools(tools) is entry
+    assert bound_tools([]) is None and bound_tools(None) is None
+    assert entry.kept == TOOL_DICTS
+    assert list(entry.params) == ["transfer_to_billing", "route", "bare"]
+    assert entry.params["bare"] == {"type": "object", "properties": {}}
+    assert bound_tools(tuple(tools)) is not entry  # another object: its own entry
+    tools.append({"type": "function", "function": {"name": "extra"}})
+    changed = bound_tools(tools)
+    assert changed is not entry and "extra" in changed.params
+    tools[0] = dict(tools[0])  # an equal but different dict: read afresh
+    assert bound_tools(tools) is not changed
+
+
+def test_requests_get_copies_of_the_bound_tools():
+    from langchain_core.messages import HumanMessage
+
+    from infralab.llm._request import Request, bound_tools
+
+    tools = list(TOOL_DICTS)
+    req = Request.build([HumanMessage("hi")], tools=tools, tool_choice="required")
+    assert req.bound is bound_tools(tools)
+    assert req.tools == TOOL_DICTS and req.tools is not req.bound.kept
+    assert req.params == req.bound.params and req.params is not req.bound.params
+    req.params.pop("route")
+    assert "route" in Request.build([HumanMessage("hi")], tools=tools).params
+    one = Request.build([HumanMessage("hi")], tools=TOOL_DICTS[2:], tool_choice="required")
+    assert one.forced == "bare" and one.must_call
+    named = Request.build([HumanMessage("hi")], tools=tools, tool_choice="route")
+    assert named.forced == "route"
+    assert Request.build([HumanMessage("hi")], tool_choice="route").forced is None
+
+
+def test_tools_digest_and_routing_equal_a_fresh_computation():
+    import hashlib
+
+    from infralab.llm._draw import canonical
+    from infralab.llm._oracle import _routing, _routing_of
+    from infralab.llm._request import Request, bound_tools
+    from infralab.llm._sim import _tools_digest
+    from infralab.llm._tokens import count_tokens
+
+    tools = list(TOOL_DICTS)
+    text = canonical(TOOL_DICTS)
+    expected = (hashlib.blake2b(text.encode(), digest_size=16).hexdigest(), count_tokens(text))
+    assert _tools_digest(bound_tools(tools)) == expected
+    assert _tools_digest(bound_tools(tools)) == expected  # from the memo
+    assert _tools_digest(None) == ("", 0)
+    req = Request.build([], tools=tools)
+    handoffs, routers = _routing_of(req)
+    assert (handoffs, routers) == _routing(dict(req.params))
+    assert handoffs == {"transfer_to_billing": "billing"} and routers == ("route",)
+    handoffs["x"] = None  # callers get a copy
+    assert _routing_of(req)[0] == {"transfer_to_billing": "billing"}
+
+
+def test_options_text_is_canonical_and_follows_the_objects():
+    from infralab.llm._draw import canonical
+    from infralab.llm._request import bound_tools
+    from infralab.llm._sim import _options_text
+
+    entry = bound_tools(list(TOOL_DICTS))
+    choice = {"type": "function", "function": {"name": "route"}}
+    assert _options_text(entry, None, None, None) == ""
+    assert _options_text(entry, choice, None, None) == canonical([choice, None, None])
+    assert _options_text(entry, choice, None, None) == canonical([choice, None, None])
+    assert _options_text(entry, "required", None, None) == canonical(["required", None, None])
+    fmt = {"type": "json_object"}
+    assert _options_text(None, None, fmt, {}) == canonical([None, fmt, {}])
+
+
+def test_kept_draws_equal_fresh_draws():
+    from infralab.llm._draw import Draws, KeptDraws
+    from infralab.llm._oracle import _scenario_draws, _step_draws
+
+    kept, fresh = KeptDraws("p", "0", b"k"), Draws("p", "0", b"k")
+    for _ in range(2):  # the second time from the memo
+        for purpose in ("a", "latency", "misroute"):
+            assert kept.uniform(purpose) == fresh.uniform(purpose)
+            assert kept.hex(purpose) == fresh.hex(purpose)
+            assert kept.index(purpose, 7) == fresh.index(purpose, 7)
+            assert kept.chance(purpose, 0.5) == fresh.chance(purpose, 0.5)
+    assert kept.key == fresh.key
+    assert kept.child("x").uniform("y") == fresh.child("x").uniform("y")
+    scenario = Draws("sim-small@1", "3", "scenario", "s-1")
+    assert _scenario_draws("sim-small@1", 3, "s-1").key == scenario.key
+    assert _step_draws("sim-small@1", 3, "s-1", 2).key == scenario.child("step", "2").key

@@ -42,7 +42,7 @@ from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 from infralab.datasets._schema import ROUTES, fold
 from infralab.llm._card import FAR_FROM, FAR_SPAN, behaviour_card
 from infralab.llm._catalog import ModelProfile
-from infralab.llm._draw import Draws, Reply
+from infralab.llm._draw import Draws, KeptDraws, Reply
 from infralab.llm._features import _views, spotlight_form
 from infralab.llm._request import Request, text_of
 from infralab.llm._rules import ANSWER_FIELDS, filler, text_hint
@@ -194,14 +194,16 @@ def _truth(scenario: Any) -> _Truth:
     return truth
 
 
+# Kept per scenario and per step, with their draws (KeptDraws): the same numbers as fresh Draws.
 @lru_cache(maxsize=8192)
 def _scenario_draws(profile_id: str, seed: int, sid: str) -> Draws:
-    return Draws(profile_id, str(seed), "scenario", sid)
+    return KeptDraws(profile_id, str(seed), "scenario", sid)
 
 
 @lru_cache(maxsize=8192)
 def _step_draws(profile_id: str, seed: int, sid: str, step: int) -> Draws:
-    return _scenario_draws(profile_id, seed, sid).child("step", str(step))
+    # = _scenario_draws(...).child("step", str(step)), keeping its draws
+    return KeptDraws(_scenario_draws(profile_id, seed, sid).key, "step", str(step))
 
 
 class _State:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from operator import is_
 from typing import Any
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
@@ -62,11 +63,7 @@ class BoundTools:
 
     def matches(self, tools: Sequence[Any]) -> bool:
         items = self.items
-        return (
-            self.source is tools
-            and len(items) == len(tools)
-            and all(a is b for a, b in zip(items, tools, strict=True))
-        )
+        return self.source is tools and len(items) == len(tools) and all(map(is_, items, tools))
 
 
 _BOUND: dict[int, BoundTools] = {}

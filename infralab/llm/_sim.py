@@ -9,7 +9,7 @@ import re
 import threading
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from dataclasses import dataclass
-from operator import itemgetter
+from operator import is_, itemgetter
 from typing import Any
 
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
@@ -79,6 +79,22 @@ def _tools_digest(bound: BoundTools | None) -> tuple[str, int]:
         digest = hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
         hit = bound.memo["sim_digest"] = (digest, count_tokens(text))
     return hit
+
+
+def _options_text(bound: BoundTools | None, *options: Any) -> str:
+    """``canonical`` of (tool_choice, response_format, response_schema) for the draws, or ""
+    when none is given; kept on the binding's :class:`BoundTools` for the options it passes
+    on every call (checked by identity, like its tools)."""
+    if all(o is None for o in options):
+        return ""
+    if bound is not None:
+        hit = bound.memo.get("sim_options")
+        if hit is not None and all(map(is_, hit[0], options)):
+            return str(hit[1])
+    text = canonical(list(options))
+    if bound is not None:
+        bound.memo["sim_options"] = (options, text)
+    return text
 
 
 # convert_to_openai_tool builds Pydantic subset models and JSON schemas (~10 ms for a tool
@@ -572,8 +588,9 @@ class SimChatModel(BaseChatModel):
         for m in messages:
             h.update(_message_key(m).encode("utf-8", "surrogatepass"))
             h.update(b"\x1d")
-        options = [kw.get("tool_choice"), kw.get("response_format"), kw.get("response_schema")]
-        extras = canonical(options) if any(o is not None for o in options) else ""
+        extras = _options_text(
+            req.bound, kw.get("tool_choice"), kw.get("response_format"), kw.get("response_schema")
+        )
         draws = Draws(prof.id, str(self.seed), h.digest(), tools_digest, extras)
         if input_tokens > prof.context_window:
             raise ContextLengthExceededError(
