@@ -185,3 +185,41 @@ def test_kept_draws_equal_fresh_draws():
     scenario = Draws("sim-small@1", "3", "scenario", "s-1")
     assert _scenario_draws("sim-small@1", 3, "s-1").key == scenario.key
     assert _step_draws("sim-small@1", 3, "s-1", 2).key == scenario.child("step", "2").key
+
+
+def _reference_prompt_schema(messages):
+    """What ``_prompt_schema`` computed before its single-pass form."""
+    from langchain_core.messages import HumanMessage, SystemMessage
+
+    from infralab.llm._features import prompt_json_schema
+    from infralab.llm._request import text_of
+
+    parts = [m.content for m in messages if isinstance(m, SystemMessage)]
+    last = next((m for m in reversed(messages) if isinstance(m, HumanMessage)), None)
+    if last is not None:
+        parts.append(last.content)
+    text = "\n".join(text_of(p) for p in parts)
+    return prompt_json_schema(text) if "json" in text.casefold() else None
+
+
+def test_prompt_schema_equals_the_reference():
+    from langchain_core.messages import AIMessage, HumanMessage, SystemMessage, ToolMessage
+
+    from infralab.llm._sim import _prompt_schema
+
+    json_ask = 'Reply in JSON with the keys "answer" and "confidence".'
+    cases = [
+        [],
+        [HumanMessage("hi")],
+        [HumanMessage(json_ask)],
+        [SystemMessage(json_ask), HumanMessage("What is the refund policy?")],
+        [SystemMessage("Be brief."), SystemMessage(json_ask), HumanMessage("hi")],
+        [HumanMessage(json_ask), AIMessage("ok"), HumanMessage("and now?")],
+        [HumanMessage("first"), AIMessage("x"), ToolMessage("{}", tool_call_id="1")],
+        [SystemMessage([{"type": "text", "text": json_ask}]), HumanMessage(["a", "b"])],
+        [HumanMessage([{"type": "text", "text": 'Answer as JSON: {"city": string}'}])],
+        [SystemMessage("Use ſON please (JSON).")],
+        [SystemMessage("")],
+    ]
+    for messages in cases:
+        assert _prompt_schema(messages) == _reference_prompt_schema(messages), messages

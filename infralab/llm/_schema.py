@@ -164,33 +164,48 @@ def fill(
         name: the field name of ``schema`` (empty at the top).
         default_text: what an unhinted free-text string field gets.
     """
-    root = schema if root is None else root
+    return _fill(schema, hint, schema if root is None else root, name, default_text, _depth)
+
+
+def _fill(
+    schema: Mapping[str, Any],
+    hint: Hint,
+    root: Mapping[str, Any],
+    name: str,
+    default_text: str,
+    depth: int,
+) -> Any:
+    # Runs for every field of every schema filled (a structured-output call fills one per
+    # call): positional arguments and the common cases inline, same order of rules as ever.
     schema = resolve(schema, root)
-    if _depth > _MAX_DEPTH:
+    if depth > _MAX_DEPTH:
         return None
-    value = _conform(hint(name, schema), schema) if name else NO_HINT
-    if value is not NO_HINT:
-        return value
+    if name:
+        value = hint(name, schema)
+        if value is not NO_HINT:
+            value = _conform(value, schema)
+            if value is not NO_HINT:
+                return value
     if "const" in schema:
         return schema["const"]
     for key in ("anyOf", "oneOf"):
         if key in schema and schema[key]:
             options = [resolve(o, root) for o in schema[key]]
             non_null = [o for o in options if _types(o) != ["null"]] or options
-            return fill(
-                non_null[0],
-                hint,
-                root=root,
-                name=name,
-                default_text=default_text,
-                _depth=_depth + 1,
-            )
+            return _fill(non_null[0], hint, root, name, default_text, depth + 1)
     if "enum" in schema and schema["enum"]:
         return schema["enum"][0]
-    if "default" in schema and _depth > 0:
+    if "default" in schema and depth > 0:
         return schema["default"]
-    types = _types(schema)
-    kind = next((t for t in types if t != "null"), types[0] if types else "string")
+    kind = schema.get("type")
+    if type(kind) is not str:  # a plain "type": "x" names the kind (even "null") at once
+        types = _types(schema)
+        kind = next((t for t in types if t != "null"), types[0] if types else "string")
+    if kind == "string":
+        fmt = schema.get("format")
+        if isinstance(fmt, str) and fmt in _FORMAT_DEFAULTS:
+            return _FORMAT_DEFAULTS[fmt]
+        return _fit_string(default_text or "n/a", schema)
     if kind == "object":
         props = schema.get("properties") or {}
         required = set(schema.get("required") or ())
@@ -200,9 +215,7 @@ def fill(
             # Optional fields that have a default are left to the default, as a terse model would.
             if key not in required and "default" in sub_r:
                 continue
-            out[key] = fill(
-                sub_r, hint, root=root, name=key, default_text=default_text, _depth=_depth + 1
-            )
+            out[key] = _fill(sub_r, hint, root, key, default_text, depth + 1)
         return out
     if kind == "array":
         items = schema.get("items") or {}
@@ -210,12 +223,7 @@ def fill(
         if isinstance(schema.get("maxItems"), int):
             n = min(n, schema["maxItems"])
         item_name = name[:-1] if name.endswith("s") else name
-        return [
-            fill(
-                items, hint, root=root, name=item_name, default_text=default_text, _depth=_depth + 1
-            )
-            for _ in range(n)
-        ]
+        return [_fill(items, hint, root, item_name, default_text, depth + 1) for _ in range(n)]
     if kind == "integer":
         return _clip_number(0, schema, integer=True)
     if kind == "number":
