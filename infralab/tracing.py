@@ -8,8 +8,10 @@ One call, :func:`setup_tracing`, gives a notebook everything:
 - an in-memory exporter, what grade cells and widgets read (:meth:`Tracing.span_rows`);
 - OpenTelemetry GenAI attributes (``gen_ai.request.model``, ``gen_ai.usage.input_tokens``...)
   and the call's price in USD (``llm.cost.total``, from the simulator's catalog) on LLM spans;
-- LangChain / LangGraph auto-instrumentation (OpenInference), so every graph node, model call
-  and tool call is a span with no code change;
+- LangChain / LangGraph auto-instrumentation, so every graph node, model call and tool call
+  is a span with no code change, written to OpenInference's conventions (what Phoenix reads)
+  by our own callback handler (``infralab._langchain_spans``: the same spans as
+  OpenInference's ``LangChainInstrumentor`` at a fraction of its cost);
 - export over OTLP/HTTP to Phoenix when an endpoint is given or ``PHOENIX_COLLECTOR_ENDPOINT``
   is set (``make lab`` sets it), in the project named by ``project_name``.
 
@@ -48,7 +50,7 @@ from infralab._tracing_processor import (
 )
 from infralab.clock import VIRTUAL_EPOCH_NS
 
-__all__ = ["Tracing", "setup_tracing", "ENDPOINT_ENV", "PROJECT_ATTRIBUTE"]
+__all__ = ["Tracing", "setup_tracing", "current_run_span", "ENDPOINT_ENV", "PROJECT_ATTRIBUTE"]
 
 #: Environment variable that names the Phoenix collector (``make lab`` sets it).
 ENDPOINT_ENV = "PHOENIX_COLLECTOR_ENDPOINT"
@@ -56,6 +58,8 @@ ENDPOINT_ENV = "PHOENIX_COLLECTOR_ENDPOINT"
 PROJECT_ATTRIBUTE = "openinference.project.name"
 
 _INSTRUMENTATION_NAME = "infralab"
+#: Instrumentation scope of the spans of LangChain / LangGraph runs.
+_LANGCHAIN_INSTRUMENTATION = "infralab.langchain"
 
 
 def _resolve_endpoint(endpoint: str | None) -> str | None:
@@ -136,24 +140,24 @@ def _get_runtime() -> _Runtime:
 
 
 def _instrument_langchain(runtime: _Runtime, on: bool) -> None:
-    """(Un)instrument LangChain with our provider, exactly once."""
+    """Trace every LangChain / LangGraph run onto our provider (or stop), exactly once."""
+    # OpenInference's own instrumentor, set up by someone else (e.g. phoenix.otel.register):
+    # its spans would not reach our exporter, and two handlers would double every span.
     from openinference.instrumentation.langchain import LangChainInstrumentor
 
+    from infralab import _langchain_spans
+
     instrumentor = LangChainInstrumentor()  # a singleton (BaseInstrumentor.__new__)
-    ours = (
-        instrumentor.is_instrumented_by_opentelemetry
-        and getattr(instrumentor, "_tracer", None) is runtime.langchain_tracer
-    )
-    if on and ours:
-        return
     if instrumentor.is_instrumented_by_opentelemetry:
-        # Off, or instrumented by someone else (e.g. phoenix.otel.register): its spans would
-        # not reach our exporter, and two handlers would double every span.
         instrumentor.uninstrument()
-        runtime.langchain_tracer = None
+    handler = _langchain_spans.installed()
+    if on and handler is not None and handler is runtime.langchain_tracer:
+        return
+    _langchain_spans.uninstall()
+    runtime.langchain_tracer = None
     if on:
-        instrumentor.instrument(tracer_provider=runtime.provider, skip_dep_check=True)
-        runtime.langchain_tracer = getattr(instrumentor, "_tracer", None)
+        tracer = runtime.provider.get_tracer(_LANGCHAIN_INSTRUMENTATION)
+        runtime.langchain_tracer = _langchain_spans.install(tracer)
 
 
 class Tracing:
@@ -284,8 +288,10 @@ def setup_tracing(
         endpoint: Phoenix's base URL (``http://127.0.0.1:6006``; spans go to ``/v1/traces``).
             Default: the ``PHOENIX_COLLECTOR_ENDPOINT`` environment variable; neither means
             spans stay in memory only.
-        instrument_langchain: trace every LangChain / LangGraph run automatically
-            (OpenInference's ``LangChainInstrumentor``).
+        instrument_langchain: trace every LangChain / LangGraph run automatically (a span
+            per graph, node, model call, tool call and prompt, with OpenInference's
+            attributes); OpenInference's own ``LangChainInstrumentor``, if on, is turned off
+            so that no run is traced twice.
 
     Returns:
         The process's :class:`Tracing`.
@@ -304,6 +310,19 @@ def setup_tracing(
             _active = Tracing(_get_runtime())
         _active._configure(project_name.strip(), url, bool(instrument_langchain))
         return _active
+
+
+def current_run_span() -> trace_api.Span | None:
+    """The span of the LangChain / LangGraph run the caller is inside (a node, a tool), or
+    None when LangChain is not traced or the caller is outside any run.
+
+    For your own spans inside a tool or a middleware hook, so they nest under the run's span
+    in Phoenix: ``tracer.start_as_current_span("check", context=set_span_in_context(span))``.
+    (OpenInference's ``get_current_span`` answers the same for its own instrumentor.)
+    """
+    from infralab._langchain_spans import current_run_span as current
+
+    return current()
 
 
 # ---------------------------------------------------------------------------------------------

@@ -157,11 +157,17 @@ def test_setup_twice_neither_double_instruments_nor_duplicates(tracing):
     names = sorted(s.name for s in tracing.spans())
     assert names == ["LangGraph", "SleepyModel", "agent"]
 
-    from langchain_core.callbacks import CallbackManager
+    from langchain_core.callbacks import BaseCallbackHandler, CallbackManager
     from openinference.instrumentation.langchain._tracer import OpenInferenceTracer
 
+    from infralab._langchain_spans import SpanHandler
+
     handlers = CallbackManager(handlers=[]).inheritable_handlers
-    assert sum(isinstance(h, OpenInferenceTracer) for h in handlers) == 1
+    assert sum(isinstance(h, SpanHandler) for h in handlers) == 1
+    assert not any(isinstance(h, OpenInferenceTracer) for h in handlers)
+    # A manager made with our handler already in it does not get a second copy.
+    again_handlers = CallbackManager(handlers=list(handlers)).inheritable_handlers
+    assert sum(isinstance(h, BaseCallbackHandler) for h in again_handlers) == len(handlers)
 
 
 def test_clear_restarts_ids_so_a_rerun_is_identical(tracing):

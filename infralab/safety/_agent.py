@@ -36,12 +36,10 @@ _ROLES = ((SystemMessage, "system"), (HumanMessage, "user"), (AIMessage, "assist
 def _run_context() -> Any:
     """The OpenTelemetry context of the LangChain step this hook runs in (the agent's tool
     node), so that a guard span joins the run's trace under it; None (a root span) when
-    LangChain is not instrumented."""
-    try:
-        from openinference.instrumentation.langchain import get_current_span
-    except ImportError:  # pragma: no cover - openinference ships with infralab
-        return None
-    span = get_current_span()
+    LangChain is not traced."""
+    from infralab.tracing import current_run_span
+
+    span = current_run_span()
     return None if span is None else trace.set_span_in_context(span)
 
 
