@@ -137,36 +137,112 @@ def _plain_message(message: BaseMessage) -> dict[str, Any]:
     return out
 
 
-def _flatten_message(prefix: str, plain: Mapping[str, Any], attrs: dict[str, Any]) -> None:
-    """OpenInference's ``<prefix>.message.*`` attributes for one plain message."""
-    attrs[f"{prefix}.message.role"] = plain["role"]
+# The JSON of a message, kept per message object: the same message objects reach one span
+# after another (the graph's input, each node's state, every later model call's prompt), and
+# encoding them again (a tool result is escaped once per span it appears in) was most of
+# this handler's cost. The key holds the message's ``id`` because LangGraph fills in a
+# missing one in place; otherwise a message is treated as unchanged once sent, as LangChain
+# does. An entry holds the message itself, so its ``id()`` cannot be reused while cached.
+_MESSAGE_JSON: dict[tuple[int, Any], tuple[BaseMessage, str]] = {}
+_PLAIN_JSON: dict[tuple[int, Any], tuple[BaseMessage, str, list[tuple[str, Any]]]] = {}
+_MESSAGE_CACHE_MAX = 4096
+
+
+def _forget_messages() -> None:
+    """Empty the message caches (when a trace's root run ends).
+
+    Most reuse is within one trace, and a cache that outlived it would keep its messages
+    alive: long-lived objects that make Python's full garbage collections more frequent,
+    which cost more than the encoding saved.
+    """
+    _MESSAGE_JSON.clear()
+    _PLAIN_JSON.clear()
+
+
+def _message_json(message: BaseMessage) -> str:
+    """JSON of ``{"type", "data"}`` for ``message`` (what :func:`_default` gives), cached."""
+    key = (id(message), message.__dict__.get("id"))
+    hit = _MESSAGE_JSON.get(key)
+    if hit is not None and hit[0] is message:
+        return hit[1]
+    text = _ENCODER.encode({"type": message.type, "data": _message_data(message)})
+    if len(_MESSAGE_JSON) >= _MESSAGE_CACHE_MAX:
+        _MESSAGE_JSON.clear()
+    _MESSAGE_JSON[key] = (message, text)
+    return text
+
+
+def _plain_json(message: BaseMessage) -> tuple[str, list[tuple[str, Any]]]:
+    """JSON of :func:`_plain_message` of ``message`` and its :func:`_message_attributes`,
+    cached."""
+    key = (id(message), message.__dict__.get("id"))
+    hit = _PLAIN_JSON.get(key)
+    if hit is not None and hit[0] is message:
+        return hit[1], hit[2]
+    plain = _plain_message(message)
+    text = _ENCODER.encode(plain)
+    pairs = _message_attributes(plain)
+    if len(_PLAIN_JSON) >= _MESSAGE_CACHE_MAX:
+        _PLAIN_JSON.clear()
+    _PLAIN_JSON[key] = (message, text, pairs)
+    return text, pairs
+
+
+def _encode(value: Any) -> str:
+    """``_dumps(value)``, with messages (alone, in lists, in a dict's values) from the cache.
+
+    The text is the same as ``_dumps`` gives: ``json``'s default separators, keys in order.
+    """
+    if isinstance(value, BaseMessage):
+        return _message_json(value)
+    if isinstance(value, list) and value and all(isinstance(v, BaseMessage) for v in value):
+        return "[" + ", ".join([_message_json(v) for v in value]) + "]"
+    if (
+        type(value) is dict
+        and value
+        and all(type(k) is str for k in value)
+        and any(isinstance(v, (BaseMessage, list)) for v in value.values())
+    ):
+        items = [_ENCODER.encode(k) + ": " + _encode(v) for k, v in value.items()]
+        return "{" + ", ".join(items) + "}"
+    return _dumps(value)
+
+
+def _message_attributes(plain: Mapping[str, Any]) -> list[tuple[str, Any]]:
+    """OpenInference's ``<prefix>.message.*`` attributes of one plain message, as
+    ``(suffix, value)`` pairs (the prefix is the message's place: ``llm.input_messages.3``)."""
+    out: list[tuple[str, Any]] = [(".message.role", plain["role"])]
     content = plain.get("content")
     if isinstance(content, str):
-        attrs[f"{prefix}.message.content"] = content
+        out.append((".message.content", content))
     elif isinstance(content, list):
         for j, part in enumerate(content):
-            base = f"{prefix}.message.contents.{j}.message_content"
+            base = f".message.contents.{j}.message_content"
             if isinstance(part, str):
-                attrs[f"{base}.type"] = "text"
-                attrs[f"{base}.text"] = part
+                out += [(f"{base}.type", "text"), (f"{base}.text", part)]
             elif isinstance(part, Mapping) and part.get("type") == "text":
-                attrs[f"{base}.type"] = "text"
-                attrs[f"{base}.text"] = str(part.get("text", ""))
+                out += [(f"{base}.type", "text"), (f"{base}.text", str(part.get("text", "")))]
             elif isinstance(part, Mapping) and part.get("type") == "image_url":
                 url = part.get("image_url")
                 url = url.get("url") if isinstance(url, Mapping) else url
-                attrs[f"{base}.type"] = "image"
-                attrs[f"{base}.image.image.url"] = str(url)
+                out += [(f"{base}.type", "image"), (f"{base}.image.image.url", str(url))]
     for j, call in enumerate(plain.get("tool_calls") or ()):
-        base = f"{prefix}.message.tool_calls.{j}.tool_call"
+        base = f".message.tool_calls.{j}.tool_call"
         if call.get("id"):
-            attrs[f"{base}.id"] = call["id"]
-        attrs[f"{base}.function.name"] = call.get("name") or ""
-        attrs[f"{base}.function.arguments"] = _dumps(call.get("args") or {})
+            out.append((f"{base}.id", call["id"]))
+        out.append((f"{base}.function.name", call.get("name") or ""))
+        out.append((f"{base}.function.arguments", _dumps(call.get("args") or {})))
     if plain.get("tool_call_id"):
-        attrs[f"{prefix}.message.tool_call_id"] = plain["tool_call_id"]
+        out.append((".message.tool_call_id", plain["tool_call_id"]))
     if plain.get("name"):
-        attrs[f"{prefix}.message.name"] = plain["name"]
+        out.append((".message.name", plain["name"]))
+    return out
+
+
+def _flatten_message(prefix: str, plain: Mapping[str, Any], attrs: dict[str, Any]) -> None:
+    """Write one plain message's ``<prefix>.message.*`` attributes into ``attrs``."""
+    for suffix, value in _message_attributes(plain):
+        attrs[prefix + suffix] = value
 
 
 def _looks_like_json(text: str) -> bool:
@@ -190,14 +266,14 @@ def _io(prefix: str, values: Any, attrs: dict[str, Any]) -> None:
                 attrs[f"{prefix}.mime_type"] = _JSON
             return
         if key in ("input", "output"):
-            text = _dumps(value)
+            text = _encode(value)
             attrs[f"{prefix}.value"] = text
             if _looks_like_json(text):
                 attrs[f"{prefix}.mime_type"] = _JSON
             return
     if isinstance(values, Mapping):
         values = {str(k): v for k, v in values.items()}
-    attrs[f"{prefix}.value"] = _dumps(values)
+    attrs[f"{prefix}.value"] = _encode(values)
     attrs[f"{prefix}.mime_type"] = _JSON
 
 
@@ -224,8 +300,8 @@ def _first(mapping: Any, keys: Sequence[str]) -> Any:
 # SDK drops its oldest attribute (with a warning each time). A long conversation gives an LLM
 # span more than that; rather than lose whatever came first (the span kind, the input), the
 # handler leaves out the earliest input messages' flattened attributes (``input.value``
-# keeps every message). One is left for the clock attribute our processor sets at start.
-_MAX_ATTRIBUTES = 127
+# keeps every message).
+_MAX_ATTRIBUTES = 128
 _INPUT_MESSAGE = re.compile(r"^llm\.input_messages\.(\d+)\.")
 
 
@@ -263,12 +339,13 @@ def _context_attributes() -> tuple[tuple[str, Any], ...]:
 class _Run:
     """An open run: its span and what its end needs from its start."""
 
-    __slots__ = ("span", "attributes", "metadata", "invocation")
+    __slots__ = ("span", "attributes", "metadata", "invocation", "root")
 
     def __init__(
-        self, span: Span, attributes: dict[str, Any], metadata: Any, invocation: Any
+        self, span: Span, attributes: dict[str, Any], metadata: Any, invocation: Any, root: bool
     ) -> None:
         self.span = span
+        self.root = root  # no parent run: its end ends the trace's use of the message cache
         # Written to the span once, when the run ends (one attribute update, not two).
         self.attributes = attributes
         self.metadata = metadata
@@ -317,7 +394,7 @@ class SpanHandler(BaseCallbackHandler):
             kind = "AGENT"
         attrs["openinference.span.kind"] = kind
         span = self._tracer.start_span(name, context=context)
-        self._runs[run_id] = _Run(span, attrs, metadata, invocation)
+        self._runs[run_id] = _Run(span, attrs, metadata, invocation, parent is None)
 
     def _end(self, run_id: UUID, attrs: dict[str, Any], error: BaseException | None) -> None:
         run = self._runs.pop(run_id, None)
@@ -356,6 +433,8 @@ class SpanHandler(BaseCallbackHandler):
         except Exception:  # noqa: BLE001 - a span must never break the run it records
             pass
         span.end()
+        if run.root:
+            _forget_messages()
 
     # -- chains (graphs, nodes, prompts, parsers) ----------------------------------------
 
@@ -405,12 +484,16 @@ class SpanHandler(BaseCallbackHandler):
         **kwargs: Any,
     ) -> None:
         attrs: dict[str, Any] = {}
-        batches = [[_plain_message(m) for m in batch] for batch in messages]
-        attrs["input.value"] = _dumps({"messages": batches})
+        # {"messages": [[plain, ...], ...]}, as _dumps would write it, from cached parts.
+        batches = [[_plain_json(m) for m in batch] for batch in messages]
+        rows = ["[" + ", ".join([text for text, _ in batch]) + "]" for batch in batches]
+        attrs["input.value"] = '{"messages": [' + ", ".join(rows) + "]}"
         attrs["input.mime_type"] = _JSON
         if batches:
-            for i, plain in enumerate(batches[0]):
-                _flatten_message(f"llm.input_messages.{i}", plain, attrs)
+            for i, (_, pairs) in enumerate(batches[0]):
+                prefix = f"llm.input_messages.{i}"
+                for suffix, value in pairs:
+                    attrs[prefix + suffix] = value
         invocation = kwargs.get("invocation_params")
         _llm_start_attributes(invocation, metadata, attrs)
         name = _run_name(serialized, kwargs)
