@@ -351,3 +351,26 @@ def test_a_phoenix_that_is_down_costs_one_message(caplog):
     with caplog.at_level("WARNING", logger="infralab.tracing"):
         assert guard.export([]) is SpanExportResult.SUCCESS
     assert "again" in caplog.records[-1].getMessage()
+
+
+def test_openinference_instrumented_elsewhere_is_turned_off_so_no_span_is_doubled(tracing):
+    """e.g. phoenix.otel.register(auto_instrument=True) ran first: its instrumentor would send
+    a second copy of every run's span to its own provider."""
+    from openinference.instrumentation.langchain import LangChainInstrumentor
+
+    other = InMemorySpanExporter()
+    provider = TracerProvider()
+    provider.add_span_processor(SimpleSpanProcessor(other))
+    instrumentor = LangChainInstrumentor()
+    instrumentor.instrument(tracer_provider=provider, skip_dep_check=True)
+    try:
+        again = setup_tracing("test-tracing")
+        assert not instrumentor.is_instrumented_by_opentelemetry
+        model = SleepyModel(messages=itertools.cycle([_reply()]), latency=0.1)
+        with use_clock(VirtualClock()):
+            _graph(model).invoke({"messages": [HumanMessage("hello")]})
+        assert sorted(s.name for s in again.spans()) == ["LangGraph", "SleepyModel", "agent"]
+        assert other.get_finished_spans() == ()
+    finally:
+        if instrumentor.is_instrumented_by_opentelemetry:
+            instrumentor.uninstrument()
