@@ -36,6 +36,7 @@ import re
 import traceback
 from collections.abc import Mapping, Sequence
 from enum import Enum
+from json.encoder import encode_basestring as _encode_key  # a str as JSON (non-ASCII kept)
 from typing import Any
 from uuid import UUID
 
@@ -87,7 +88,9 @@ def _default(obj: Any) -> Any:
 
 
 # One encoder for every attribute: ``json.dumps`` with options builds a new one per call.
-_ENCODER = json.JSONEncoder(default=_default, ensure_ascii=False)
+# No circular-reference bookkeeping (a dict of ids per container): run inputs and outputs are
+# trees, and a cycle would still fail (RecursionError), caught like any encoding error.
+_ENCODER = json.JSONEncoder(default=_default, ensure_ascii=False, check_circular=False)
 
 
 def _dumps(obj: Any) -> str:
@@ -203,7 +206,7 @@ def _encode(value: Any) -> str:
         and all(type(k) is str for k in value)
         and any(isinstance(v, (BaseMessage, list)) for v in value.values())
     ):
-        items = [_ENCODER.encode(k) + ": " + _encode(v) for k, v in value.items()]
+        items = [_encode_key(k) + ": " + _encode(v) for k, v in value.items()]
         return "{" + ", ".join(items) + "}"
     return _dumps(value)
 

@@ -14,8 +14,10 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from langchain_core.documents import Document
 from langchain_core.messages import AIMessage, HumanMessage, SystemMessage, ToolMessage
 from langchain_core.prompts import ChatPromptTemplate
+from langchain_core.retrievers import BaseRetriever
 from langchain_core.tools import tool
 from langgraph.graph import START, MessagesState, StateGraph
 from langgraph.prebuilt import ToolNode, tools_condition
@@ -47,7 +49,7 @@ SAME_VALUE = (
     "llm.prompt_template.template",
     "llm.prompt_template.variables",
 )
-SAME_PREFIX = ("llm.input_messages.", "llm.output_messages.", "llm.tools.")
+SAME_PREFIX = ("llm.input_messages.", "llm.output_messages.", "llm.tools.", "retrieval.")
 
 
 def _provider() -> tuple[TracerProvider, InMemorySpanExporter]:
@@ -69,6 +71,16 @@ def ours() -> Iterator[InMemorySpanExporter]:
 
 def _scenario() -> Any:
     return next(s for s in load_scenarios() if len(s.expected_tool_calls) >= 2)
+
+
+class PolicyRetriever(BaseRetriever):
+    """Two help-center articles for any query."""
+
+    def _get_relevant_documents(self, query: str, *, run_manager: Any = None) -> list[Document]:
+        return [
+            Document(page_content=f"Refunds: {query}", metadata={"id": "KB-1"}, id="KB-1"),
+            Document(page_content="Returns within 30 days.", metadata={"id": "KB-2"}),
+        ]
 
 
 @tool
@@ -106,6 +118,7 @@ def _run_all() -> None:
         (prompt | SimChatModel(seed=1, oracle=False)).invoke(
             {"style": "one sentence", "question": "What is a refund?"}
         )
+        PolicyRetriever().invoke("opened items")
         with pytest.raises(ValueError):
             refund_order.invoke({"order_id": "A-1"})
 
@@ -157,7 +170,7 @@ def test_spans_match_openinference_instrumentor(ours):
         (r["name"], r["parent"], r["status"]) for r in theirs
     ]
     kinds = {r["attributes"]["openinference.span.kind"] for r in mine}
-    assert {"CHAIN", "LLM", "TOOL", "PROMPT"} <= kinds
+    assert {"CHAIN", "LLM", "TOOL", "PROMPT", "RETRIEVER"} <= kinds
     for a, b in zip(mine, theirs, strict=True):
         where = f"span {a['name']!r}"
         is_llm = b["attributes"]["openinference.span.kind"] == "LLM"
