@@ -281,12 +281,15 @@ def _io(prefix: str, values: Any, attrs: dict[str, Any]) -> None:
 
 
 def _error_text(error: BaseException) -> str:
-    """LangChain tracers' ``run.error``: the error's repr and its traceback."""
+    """LangChain tracers' ``run.error`` (``_TracerCore._get_stacktrace``), which the
+    instrumentor made the span's status description: the error's repr, then its traceback
+    (joined as LangChain joins it)."""
+    message = repr(error)
     try:
         lines = traceback.format_exception(type(error), error, error.__traceback__)
-        return (repr(error) + "\n\n" + "".join(lines)).strip()
+        return (message + "\n\n".join(lines)).strip()
     except Exception:  # noqa: BLE001
-        return repr(error)
+        return message
 
 
 def _first(mapping: Any, keys: Sequence[str]) -> Any:

@@ -133,6 +133,7 @@ def _spans_by(exporter: InMemorySpanExporter) -> list[dict[str, Any]]:
                 "name": s.name,
                 "parent": names.get(s.parent.span_id) if s.parent else None,
                 "status": s.status.status_code,
+                "error": s.status.description,
                 "events": [e.name for e in s.events],
                 "attributes": dict(s.attributes or {}),
             }
@@ -166,8 +167,8 @@ def _without_run_ids(metadata: str) -> dict[str, Any]:
 def test_spans_match_openinference_instrumentor(ours):
     _run_all()
     mine, theirs = _spans_by(ours), _openinference_spans()
-    assert [(r["name"], r["parent"], r["status"]) for r in mine] == [
-        (r["name"], r["parent"], r["status"]) for r in theirs
+    assert [(r["name"], r["parent"], r["status"], r["error"]) for r in mine] == [
+        (r["name"], r["parent"], r["status"], r["error"]) for r in theirs
     ]
     kinds = {r["attributes"]["openinference.span.kind"] for r in mine}
     assert {"CHAIN", "LLM", "TOOL", "PROMPT", "RETRIEVER"} <= kinds
