@@ -321,3 +321,37 @@ def test_a_message_without_tool_fields_and_a_chat_message_role():
         "tool_call_id": "c1",
         "name": "a",
     }
+
+
+def test_async_runs_give_the_same_tree_as_sync_runs(ours):
+    import asyncio
+
+    def graph() -> Any:
+        model = SimChatModel(seed=2, oracle=False)
+
+        async def agent(state: MessagesState) -> dict[str, Any]:
+            return {"messages": [await model.ainvoke(state["messages"])]}
+
+        def agent_sync(state: MessagesState) -> dict[str, Any]:
+            return {"messages": [model.invoke(state["messages"])]}
+
+        g = StateGraph(MessagesState)
+        g.add_node("agent", agent)
+        g.add_edge(START, "agent")
+        sync = StateGraph(MessagesState)
+        sync.add_node("agent", agent_sync)
+        sync.add_edge(START, "agent")
+        return g.compile(), sync.compile()
+
+    async_graph, sync_graph = graph()
+    with use_clock(VirtualClock()):
+        asyncio.run(async_graph.ainvoke({"messages": [HumanMessage("hi")]}))
+    async_rows = _spans_by(ours)
+    ours.clear()
+    with use_clock(VirtualClock()):
+        sync_graph.invoke({"messages": [HumanMessage("hi")]})
+    sync_rows = _spans_by(ours)
+    assert [(r["name"], r["parent"], r["status"]) for r in async_rows] == [
+        (r["name"], r["parent"], r["status"]) for r in sync_rows
+    ]
+    assert len(async_rows) == 3
