@@ -325,7 +325,9 @@ def _drop_oldest_messages(attrs: dict[str, Any]) -> None:
             del attrs[key]
 
 
-_last_context: list[Any] = [None, ()]  # [context, its attributes]: the last one read
+# (context, its attributes): the last context read. One tuple, replaced whole, so a thread
+# never pairs one context with another's attributes.
+_last_context: tuple[Any, tuple[tuple[str, Any], ...]] = (None, ())
 
 
 def _context_attributes() -> tuple[tuple[str, Any], ...]:
@@ -334,12 +336,14 @@ def _context_attributes() -> tuple[tuple[str, Any], ...]:
     Contexts are immutable, and most runs end in the same one as the run before, so the
     last answer is kept for the context object it was read from.
     """
+    global _last_context
     current = context_api.get_current()
     last = _last_context
-    if last[0] is not current:
-        last[1] = tuple(get_attributes_from_context())
-        last[0] = current
-    return last[1]
+    if last[0] is current:
+        return last[1]
+    attributes = tuple(get_attributes_from_context())
+    _last_context = (current, attributes)
+    return attributes
 
 
 class _Run:

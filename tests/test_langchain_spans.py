@@ -355,3 +355,22 @@ def test_async_runs_give_the_same_tree_as_sync_runs(ours):
         (r["name"], r["parent"], r["status"]) for r in sync_rows
     ]
     assert len(async_rows) == 3
+
+
+def test_context_attributes_reach_the_span(ours):
+    from openinference.instrumentation import using_prompt_template, using_session
+
+    model = SimChatModel(seed=1, oracle=False)
+    with use_clock(VirtualClock()):
+        with (
+            using_session("s-ctx"),
+            using_prompt_template(template="Answer {q}", variables={"q": "why"}, version="v2"),
+        ):
+            model.invoke([HumanMessage("why")])
+        model.invoke([HumanMessage("again")])  # outside: none of them
+    first, second = (dict(s.attributes) for s in ours.get_finished_spans())
+    assert first["session.id"] == "s-ctx"
+    assert first["llm.prompt_template.template"] == "Answer {q}"
+    assert first["llm.prompt_template.version"] == "v2"
+    assert json.loads(first["llm.prompt_template.variables"]) == {"q": "why"}
+    assert "session.id" not in second and "llm.prompt_template.template" not in second
