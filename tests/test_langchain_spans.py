@@ -145,16 +145,13 @@ def _openinference_spans() -> list[dict[str, Any]]:
     from openinference.instrumentation.langchain import LangChainInstrumentor
 
     provider, exporter = _provider()
-    saved = _langchain_spans.installed()
-    _langchain_spans.uninstall()
+    _langchain_spans.uninstall()  # the next setup_tracing() installs ours again
     instrumentor = LangChainInstrumentor()
     instrumentor.instrument(tracer_provider=provider, skip_dep_check=True)
     try:
         _run_all()
     finally:
         instrumentor.uninstrument()
-        if saved is not None:
-            _langchain_spans.install(saved._tracer)
     return _spans_by(exporter)
 
 
@@ -243,6 +240,8 @@ def test_the_tools_json_is_cached_per_list_and_equals_json_dumps():
     _langchain_spans._llm_start_attributes(dict(invocation), {}, second)
     expected = json.dumps(invocation, ensure_ascii=False)
     assert first["llm.invocation_parameters"] == second["llm.invocation_parameters"] == expected
+    # The second call with the same list reads the cache: the very same strings.
+    assert first["llm.tools.0.tool.json_schema"] is second["llm.tools.0.tool.json_schema"]
     assert first["llm.tools.1.tool.json_schema"] == json.dumps(tools[1])
     assert first["llm.provider"] == "openai" and first["llm.system"] == "openai"
     # A different list (even an equal one) is encoded afresh.
@@ -288,23 +287,27 @@ def test_current_run_span_is_the_tool_span_inside_a_tool(ours):
     assert current_run_span() is None  # outside any run
 
 
-def test_uninstall_restores_langchain():
+def test_install_patches_langchain_and_uninstall_restores_it():
     from langchain_core.callbacks import BaseCallbackManager, CallbackManager
 
+    _langchain_spans.uninstall()  # a known start (the next setup_tracing() installs again)
     before = BaseCallbackManager.__init__
-    saved = _langchain_spans.installed()
+    assert before is not _langchain_spans._init_with_handler
     provider, _ = _provider()
     handler = _langchain_spans.install(provider.get_tracer("test"))
     try:
+        assert BaseCallbackManager.__init__ is _langchain_spans._init_with_handler
         assert handler in CallbackManager(handlers=[]).handlers
+        # A manager built from one that has it does not get a second copy.
+        child = CallbackManager(handlers=[handler], inheritable_handlers=[handler])
+        assert child.inheritable_handlers.count(handler) == 1
     finally:
         _langchain_spans.uninstall()
     assert _langchain_spans.installed() is None
+    assert BaseCallbackManager.__init__ is before
     assert not any(
         isinstance(h, _langchain_spans.SpanHandler) for h in CallbackManager(handlers=[]).handlers
     )
-    if saved is None:
-        assert BaseCallbackManager.__init__ is before
 
 
 def test_a_message_without_tool_fields_and_a_chat_message_role():
@@ -374,3 +377,22 @@ def test_context_attributes_reach_the_span(ours):
     assert first["llm.prompt_template.version"] == "v2"
     assert json.loads(first["llm.prompt_template.variables"]) == {"q": "why"}
     assert "session.id" not in second and "llm.prompt_template.template" not in second
+
+
+def test_cached_message_json_is_plain_json_and_sees_an_id_filled_in_later():
+    messages = [
+        HumanMessage('hé "quoted"'),
+        AIMessage("", tool_calls=[{"name": "a", "args": {"x": 1}, "id": "c1"}]),
+        ToolMessage('{"a": 1}', tool_call_id="c1", name="a"),
+    ]
+    for value in (
+        {"messages": messages, "route": "x", "n": 1.5},
+        messages,
+        {"mixed": [1, messages[0]]},
+        {"messages": []},
+    ):
+        assert _langchain_spans._encode(value) == _langchain_spans._dumps(value)
+    assert '"id"' not in _langchain_spans._encode(messages[0])
+    messages[0].id = "m-1"  # LangGraph's add_messages fills in missing ids in place
+    assert '"id": "m-1"' in _langchain_spans._encode(messages[0])
+    _langchain_spans._forget_messages()
