@@ -89,6 +89,13 @@ def main() -> None:
         "sim, structured output (4 fields)": lambda: structured.invoke(PROMPT),
         "sim, free text with card features": lambda: rules.invoke(CARD_PROMPT),
     }
+    # As inside a LangGraph node or a chain: a config is passed, so a binding merges configs
+    # (SimBinding skips that merge only on a top-level call without one).
+    in_chain = {"metadata": {"langgraph_node": "worker"}}
+    chain_names = ("fake, in a chain", "fake, 8 tools bound, in a chain", "sim, oracle, in a chain")
+    candidates[chain_names[0]] = lambda: fake.invoke(PROMPT, in_chain)
+    candidates[chain_names[1]] = lambda: fake_bound.invoke(oracle_prompt, in_chain)
+    candidates[chain_names[2]] = lambda: oracle.invoke(oracle_prompt, in_chain)
     with use_clock(VirtualClock()):
         samples = interleaved(candidates, rounds=ROUNDS, repeat=CALLS, warmup=50)
 
@@ -100,7 +107,7 @@ def main() -> None:
         med = statistics.median(values)
         print(f"  {name:36s} {med * 1e6:7.1f} us   {1 / med:7.0f} calls/s")
     worst = 0.0
-    for name in list(candidates)[2:]:
+    for name in list(candidates)[2:7]:
         ratio, low, high = paired_ratio(samples, name, fake_name)
         worst = max(worst, ratio)
         print(
@@ -111,6 +118,9 @@ def main() -> None:
     for name in ("sim, scenario oracle + 8 tools", "sim, structured output (4 fields)"):
         ratio, low, high = paired_ratio(samples, name, bound_name)
         print(f"  ratio {name} / fake with tools bound: {ratio:.2f}x ({low:.2f}..{high:.2f})")
+    for baseline in chain_names[:2]:
+        ratio, low, high = paired_ratio(samples, chain_names[2], baseline)
+        print(f"  in a chain, oracle / {baseline}: {ratio:.2f}x ({low:.2f}..{high:.2f})")
 
 
 if __name__ == "__main__":
