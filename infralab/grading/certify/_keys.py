@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import re
-import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,7 +20,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from infralab.grading.certify._proof import ProofError, did_key, parse_strict, render
-from infralab.grading.grade._variant import new_variant_key
+from infralab.grading.grade._variant import new_variant_key, read_secret_file
 
 __all__ = [
     "KeyError_",
@@ -71,13 +70,7 @@ def write_private_key(path: Path, key: Ed25519PrivateKey) -> Path:
 def load_private_key(path: str | Path) -> Ed25519PrivateKey:
     """Read an issuer key; refuse one that others may read."""
     p = Path(path)
-    try:
-        info = p.stat()
-        data = p.read_bytes()
-    except OSError as exc:
-        raise KeyError_(f"{p}: cannot read the issuer key ({exc.strerror})") from None
-    if info.st_mode & (stat.S_IRWXG | stat.S_IRWXO):
-        raise KeyError_(f"{p}: the issuer key must be readable by its owner only (chmod 600)")
+    data = read_secret_file(p, "the issuer key", KeyError_)
     try:
         key = serialization.load_pem_private_key(data, password=None)
     except ValueError:

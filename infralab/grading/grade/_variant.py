@@ -37,6 +37,19 @@ def certification_seed(key: bytes, candidate: str, lab: str, attempt: int) -> in
     return int.from_bytes(digest[:8], "big") >> 1 or 1  # never 0, the public variant
 
 
+def read_secret_file(path: Path, what: str, error: type[Exception]) -> bytes:
+    """The bytes of a secret file (a variant key, an issuer key); ``error`` naming the file
+    when it cannot be read or when its group or others have any access to it."""
+    try:
+        info = path.stat()
+        data = path.read_bytes()
+    except OSError as exc:
+        raise error(f"{path}: cannot read {what} ({exc.strerror})") from None
+    if info.st_mode & (stat.S_IRWXG | stat.S_IRWXO):
+        raise error(f"{path}: {what} must be readable by its owner only (chmod 600)")
+    return data
+
+
 def load_variant_key(path: str | os.PathLike[str]) -> bytes:
     """Read a variant key file; refuse one that others may read (it is a secret).
 
@@ -44,16 +57,7 @@ def load_variant_key(path: str | os.PathLike[str]) -> bytes:
         VariantKeyError: naming the file and what is wrong.
     """
     p = Path(path)
-    try:
-        info = p.stat()
-        data = p.read_bytes()
-    except OSError as exc:
-        raise VariantKeyError(f"{p}: cannot read the variant key ({exc.strerror})") from None
-    if info.st_mode & (stat.S_IRWXG | stat.S_IRWXO):
-        raise VariantKeyError(
-            f"{p}: the variant key must be readable by its owner only (chmod 600)"
-        )
-    key = data.strip()
+    key = read_secret_file(p, "the variant key", VariantKeyError).strip()
     if len(key) < MIN_KEY_BYTES:
         raise VariantKeyError(f"{p}: a variant key needs at least {MIN_KEY_BYTES} bytes")
     return key
