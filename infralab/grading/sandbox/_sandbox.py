@@ -43,7 +43,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -560,6 +560,33 @@ def _cores() -> int:
         return os.cpu_count() or 1
 
 
+def _procs(dirs: Sequence[Path]) -> set[int]:
+    """The process ids in the cgroups ``dirs`` (a cgroup that cannot be read counts empty)."""
+    found: set[int] = set()
+    for d in dirs:
+        try:
+            found.update(int(x) for x in (d / "cgroup.procs").read_text().split())
+        except (OSError, ValueError):
+            continue
+    return found
+
+
+def _kill_until_empty(dirs: Sequence[Path], *, seconds: float, pause: float) -> None:
+    """SIGKILL every process in the cgroups ``dirs`` until none is left or ``seconds`` pass
+    (a fork between reading the list and the kill is caught on the next pass)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        pids = _procs(dirs)
+        if not pids:
+            return
+        for pid in pids:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+        time.sleep(pause)
+
+
 def _sweep_stale(parent: Path) -> None:
     """Remove the cgroups a dead grader left under ``parent`` (killed before it cleaned up).
 
@@ -576,19 +603,7 @@ def _sweep_stale(parent: Path) -> None:
             continue
         if os.path.exists(f"/proc/{head[1:]}"):
             continue
-        for _ in range(20):
-            try:
-                pids = [int(x) for x in (d / "cgroup.procs").read_text().split()]
-            except (OSError, ValueError):
-                break
-            if not pids:
-                break
-            for pid in pids:
-                try:
-                    os.kill(pid, signal.SIGKILL)
-                except OSError:
-                    pass
-            time.sleep(0.05)
+        _kill_until_empty([d], seconds=1.0, pause=0.05)
         _rmdir_quietly(d)
 
 
@@ -663,13 +678,7 @@ class Cgroup:
             return None
 
     def pids(self) -> set[int]:
-        found: set[int] = set()
-        for d in self._made:
-            try:
-                found.update(int(x) for x in (d / "cgroup.procs").read_text().split())
-            except (OSError, ValueError):
-                continue
-        return found
+        return _procs(self._made)
 
     def kill_all(self) -> None:
         """SIGKILL every process in the cgroup until none is left (a few seconds at most)."""
@@ -678,17 +687,7 @@ class Cgroup:
                 _write(self._made[0] / "cgroup.kill", "1")
             except OSError:
                 pass
-        deadline = time.monotonic() + 5.0
-        while time.monotonic() < deadline:
-            pids = self.pids()
-            if not pids:
-                return
-            for pid in pids:
-                try:
-                    os.kill(pid, signal.SIGKILL)
-                except OSError:
-                    pass
-            time.sleep(0.02)
+        _kill_until_empty(self._made, seconds=5.0, pause=0.02)
 
     def remove(self) -> None:
         """Kill what is left in it, then remove the worker's dirs (and empty parents)."""
