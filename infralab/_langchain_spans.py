@@ -258,8 +258,11 @@ def _looks_like_json(text: str) -> bool:
 
 def _io(prefix: str, values: Any, attrs: dict[str, Any]) -> None:
     """``input.*`` / ``output.*`` for a run's inputs or outputs, as the instrumentor writes
-    them: a lone string as it is, else JSON."""
-    if values is None or values == {}:
+    them: a lone string as it is, else JSON. A value that is not a mapping stands for
+    ``{"input": value}`` / ``{"output": value}``, as LangChain's tracers record it."""
+    if not isinstance(values, Mapping):
+        values = {prefix: values}
+    if not values:
         return
     if isinstance(values, Mapping) and len(values) == 1:
         ((key, value),) = values.items()
@@ -460,7 +463,7 @@ class SpanHandler(BaseCallbackHandler):
         **kwargs: Any,
     ) -> None:
         attrs: dict[str, Any] = {}
-        _io("input", inputs if isinstance(inputs, Mapping) else {"input": inputs}, attrs)
+        _io("input", inputs, attrs)
         run_type = kwargs.get("run_type") or "chain"
         if run_type == "prompt":
             _prompt_template(serialized, inputs, attrs)
@@ -473,7 +476,7 @@ class SpanHandler(BaseCallbackHandler):
     ) -> None:
         attrs: dict[str, Any] = {}
         if inputs is not None and run_id in self._runs:
-            _io("input", inputs if isinstance(inputs, Mapping) else {"input": inputs}, attrs)
+            _io("input", inputs, attrs)
         _io("output", outputs if isinstance(outputs, Mapping) else {"output": outputs}, attrs)
         self._end(run_id, attrs, None)
 
@@ -573,7 +576,7 @@ class SpanHandler(BaseCallbackHandler):
         attrs: dict[str, Any] = {}
         content = output.content if isinstance(output, BaseMessage) else output
         if content is not None:
-            _io("output", {"output": content}, attrs)
+            _io("output", content, attrs)
         self._end(run_id, attrs, None)
 
     def on_tool_error(self, error: BaseException, *, run_id: UUID, **kwargs: Any) -> None:

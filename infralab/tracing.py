@@ -124,7 +124,7 @@ class _Runtime:
         if isinstance(trace_api.get_tracer_provider(), trace_api.ProxyTracerProvider):
             # Only when nobody set one: OpenTelemetry refuses to replace a global provider.
             trace_api.set_tracer_provider(self.provider)
-        self.langchain_tracer: object | None = None  # what we instrumented LangChain with
+        self.langchain_handler: object | None = None  # the span handler LangChain runs call
 
 
 _lock = threading.RLock()
@@ -151,13 +151,13 @@ def _instrument_langchain(runtime: _Runtime, on: bool) -> None:
     if instrumentor.is_instrumented_by_opentelemetry:
         instrumentor.uninstrument()
     handler = _langchain_spans.installed()
-    if on and handler is not None and handler is runtime.langchain_tracer:
+    if on and handler is not None and handler is runtime.langchain_handler:
         return
     _langchain_spans.uninstall()
-    runtime.langchain_tracer = None
+    runtime.langchain_handler = None
     if on:
         tracer = runtime.provider.get_tracer(_LANGCHAIN_INSTRUMENTATION)
-        runtime.langchain_tracer = _langchain_spans.install(tracer)
+        runtime.langchain_handler = _langchain_spans.install(tracer)
 
 
 class Tracing:
