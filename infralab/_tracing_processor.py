@@ -250,20 +250,6 @@ def llm_attributes(attrs: Mapping[str, Any]) -> dict[str, Any]:
 _PLAIN_STATUS = {code: Status(code) for code in StatusCode}
 
 
-def _attributes_dict(span: ReadableSpan) -> dict[str, Any]:
-    """A copy of a finished span's attributes as a plain dict.
-
-    ``dict(span.attributes)`` reads a ``MappingProxyType`` over the SDK's
-    ``BoundedAttributes`` one key at a time (a lock-free ``__getitem__`` call per attribute,
-    ~40 on an LLM span); the SDK span keeps them in a plain dict, copied directly when it is
-    there.
-    """
-    raw = getattr(getattr(span, "_attributes", None), "_dict", None)
-    if type(raw) is dict:
-        return dict(raw)
-    return dict(span.attributes or {})
-
-
 def _key(context: SpanContext) -> tuple[int, int]:
     return (context.trace_id, context.span_id)
 
@@ -328,7 +314,7 @@ class ClockSpanProcessor(SpanProcessor):
             started = _Started(end_ns, isinstance(current_clock(), VirtualClock))
         # A different clock may be current at the end (a new VirtualClock): never end < start.
         end_ns = max(end_ns, started.ns)
-        attrs = _attributes_dict(span)
+        attrs = dict(span.attributes or {})
         # Visible in Phoenix: says why a 10-minute drill took 20 ms of wall time. (Written on
         # the re-issued span: setting it on the live one cost a locked attribute update.)
         attrs["infralab.clock"] = "virtual" if started.virtual else "real"
