@@ -7,9 +7,12 @@ more and more of the tracing stack, each variant once per round (method of
 1. our LangChain handler installed with every callback a no-op: LangChain's own dispatch
    once any handler is attached;
 2. our handler writing to OpenTelemetry's no-op tracer: the attributes it computes;
-3. our handler on the SDK's ``TracerProvider`` with no processor: the SDK's span objects and
-   attribute validation;
-4. ``setup_tracing()``: our clock processor and the in-memory exporter that keeps every span.
+3. our handler on the ``RunTracer`` ``setup_tracing()`` uses, ending in a clock processor
+   with no sink: run spans, ids, clock stamps, GenAI/cost attributes, finished spans;
+4. ``setup_tracing()``: the same, plus the in-memory exporter that keeps every span.
+
+For comparison, one more variant: ``setup_tracing()`` with the handler writing through the
+SDK's own ``Span`` objects (the provider's SDK tracer), as it did before ``RunTracer``.
 
 Prints figures; asserts nothing on time. Run:
 ``.venv/bin/python benchmarks/bench_tracing_breakdown.py [--episodes-per-round N] [--rounds R]``.
@@ -26,12 +29,13 @@ from typing import Any
 from _paired import interleaved, load_average, paired_ratio
 from bench_episodes import PROFILE, run_episodes
 from opentelemetry import trace
-from opentelemetry.sdk.trace import TracerProvider
 
 from infralab import _langchain_spans
+from infralab._run_tracer import RunTracer
+from infralab._tracing_processor import ClockSpanProcessor, DeterministicIdGenerator
 from infralab.datasets import load_scenarios
 from infralab.llm import SimChatModel
-from infralab.tracing import Tracing, setup_tracing
+from infralab.tracing import Tracing, _get_runtime, setup_tracing
 
 
 class _Silent(_langchain_spans.SpanHandler):
@@ -57,7 +61,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     def simulated(seed: int) -> Any:
         return SimChatModel(profile=PROFILE, seed=seed)
 
-    bare = TracerProvider()
+    sinkless = ClockSpanProcessor(_get_runtime().processor.resource)
+    run_tracer = RunTracer(sinkless, DeterministicIdGenerator(), "infralab.langchain")
     state: dict[str, Any] = {"tracing": None, "round": 0}
 
     def off() -> None:
@@ -76,12 +81,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         state["tracing"] = setup_tracing("bench-tracing-breakdown")
         state["tracing"].clear()
 
+    def full_with_sdk_spans() -> None:
+        full()
+        _langchain_spans.install(_get_runtime().provider.get_tracer("infralab.langchain"))
+
     switches: dict[str, Callable[[], object]] = {
         "untraced": lambda: None,
         "+ LangChain's dispatch (no-op handler)": silent,
         "+ our attributes (no-op tracer)": lambda: _langchain_spans.install(trace.NoOpTracer()),
-        "+ the SDK's spans (no processor)": lambda: _langchain_spans.install(bare.get_tracer("b")),
-        "+ clock processor, in-memory spans (setup_tracing)": full,
+        "+ run spans, clock processor (no sink)": lambda: _langchain_spans.install(run_tracer),
+        "+ in-memory spans (setup_tracing)": full,
+        "setup_tracing() with the SDK's Span objects": full_with_sdk_spans,
     }
 
     def between(name: str) -> None:

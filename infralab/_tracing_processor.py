@@ -30,11 +30,13 @@ from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import Event, ReadableSpan, Span, SpanProcessor
 from opentelemetry.sdk.trace.export import SpanExporter, SpanExportResult
 from opentelemetry.sdk.trace.id_generator import IdGenerator
+from opentelemetry.sdk.util.instrumentation import InstrumentationScope
 from opentelemetry.trace import (
     INVALID_SPAN_ID,
     INVALID_TRACE_ID,
     Link,
     SpanContext,
+    SpanKind,
     Status,
     StatusCode,
 )
@@ -293,54 +295,101 @@ class ClockSpanProcessor(SpanProcessor):
     def sinks(self) -> tuple[tuple[SpanProcessor, View | None], ...]:
         return self._sinks
 
-    def on_start(self, span: Span, parent_context: context_api.Context | None = None) -> None:
+    def stamp_start(self, context: SpanContext, parent: SpanContext | None) -> _Started:
+        """Read the current clock for a span starting now (and anchor a new trace).
+
+        For spans that reach :meth:`finish` without passing through the SDK (the LangChain
+        run spans of ``infralab._run_tracer``); SDK spans get it from :meth:`on_start`.
+        """
         clock = current_clock()
         started = _Started(clock.time_ns(), isinstance(clock, VirtualClock))
+        if parent is None or parent.is_remote:
+            with self._lock:
+                self.trace_anchors[context.trace_id] = time.time_ns() - started.ns
+                if len(self.trace_anchors) > _MAX_TRACES:
+                    self.trace_anchors.popitem(last=False)
+        return started
+
+    def on_start(self, span: Span, parent_context: context_api.Context | None = None) -> None:
+        started = self.stamp_start(span.context, span.parent)
         with self._lock:
             self._started[_key(span.context)] = started
             if len(self._started) > _MAX_OPEN:
                 self._started.popitem(last=False)
-            if span.parent is None or span.parent.is_remote:
-                self.trace_anchors[span.context.trace_id] = time.time_ns() - started.ns
-                if len(self.trace_anchors) > _MAX_TRACES:
-                    self.trace_anchors.popitem(last=False)
 
     def on_end(self, span: ReadableSpan) -> None:
-        end_ns = current_clock().time_ns()
         with self._lock:
             started = self._started.pop(_key(span.context), None)
-            sinks = self._sinks
+        self.finish(
+            name=span.name,
+            context=span.context,
+            parent=span.parent,
+            kind=span.kind,
+            attributes=dict(span.attributes or {}),
+            events=span.events,
+            links=span.links,
+            status=span.status,
+            scope=span.instrumentation_scope,
+            started=started,
+        )
+
+    def finish(
+        self,
+        *,
+        name: str,
+        context: SpanContext | None,
+        parent: SpanContext | None,
+        kind: SpanKind,
+        attributes: dict[str, Any],
+        events: Sequence[Event],
+        links: Sequence[Link],
+        status: Status,
+        scope: InstrumentationScope | None,
+        started: _Started | None,
+    ) -> None:
+        """Stamp a span that has just ended and hand it to every sink.
+
+        ``attributes`` becomes the finished span's (the caller gives up the dict);
+        ``started`` is what :meth:`stamp_start` read, None when the span started before
+        tracing was set up.
+        """
+        end_ns = current_clock().time_ns()
+        sinks = self._sinks
         if started is None:  # started before tracing was set up: no clock reading to use
             started = _Started(end_ns, isinstance(current_clock(), VirtualClock))
         # A different clock may be current at the end (a new VirtualClock): never end < start.
         end_ns = max(end_ns, started.ns)
-        attrs = dict(span.attributes or {})
         # Visible in Phoenix: says why a 10-minute drill took 20 ms of wall time. (Written on
         # the re-issued span: setting it on the live one cost a locked attribute update.)
-        attrs["infralab.clock"] = "virtual" if started.virtual else "real"
+        attributes["infralab.clock"] = "virtual" if started.virtual else "real"
         if self.enrich:
-            attrs.update(llm_attributes(attrs))
-        events = tuple(
-            Event(
-                event.name,
-                event.attributes,
-                # An event's own time is wall time; on virtual time it is placed at the span's
-                # end (exceptions, the usual events, are recorded just before it).
-                end_ns if started.virtual else min(max(event.timestamp, started.ns), end_ns),
+            attributes.update(llm_attributes(attributes))
+        if events:
+            events = tuple(
+                Event(
+                    event.name,
+                    event.attributes,
+                    # An event's own time is wall time; on virtual time it is placed at the
+                    # span's end (exceptions, the usual events, are recorded just before it).
+                    end_ns if started.virtual else min(max(event.timestamp, started.ns), end_ns),
+                )
+                for event in events
             )
-            for event in span.events
-        )
-        status = span.status
         if status.description is None:
             status = _PLAIN_STATUS.get(status.status_code, status)
-        stamped = copy_span(
-            span,
-            status=status,
+        stamped = ReadableSpan(
+            name=name,
+            context=context,
+            parent=parent,
             resource=self.resource,
-            attributes=attrs,
-            events=events,
+            attributes=attributes,
+            events=tuple(events),
+            links=tuple(links),
+            kind=kind,
+            status=status,
             start_time=started.ns,
             end_time=end_ns,
+            instrumentation_scope=scope,
         )
         for processor, view in sinks:
             processor.on_end(stamped if view is None else view(stamped, started.virtual))

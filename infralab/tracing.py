@@ -42,6 +42,7 @@ from opentelemetry.sdk.trace.export import BatchSpanProcessor, SimpleSpanProcess
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.sdk.trace.sampling import ALWAYS_ON
 
+from infralab._run_tracer import RunTracer
 from infralab._tracing_processor import (
     ClockSpanProcessor,
     DeterministicIdGenerator,
@@ -156,7 +157,9 @@ def _instrument_langchain(runtime: _Runtime, on: bool) -> None:
     _langchain_spans.uninstall()
     runtime.langchain_handler = None
     if on:
-        tracer = runtime.provider.get_tracer(_LANGCHAIN_INSTRUMENTATION)
+        # Run spans skip the SDK's live Span and end straight in our processor (why, and what
+        # is kept of the SDK's behaviour: infralab/_run_tracer.py).
+        tracer = RunTracer(runtime.processor, runtime.ids, _LANGCHAIN_INSTRUMENTATION)
         runtime.langchain_handler = _langchain_spans.install(tracer)
 
 
