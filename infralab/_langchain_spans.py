@@ -381,6 +381,14 @@ class SpanHandler(BaseCallbackHandler):
     def __init__(self, tracer: trace_api.Tracer) -> None:
         super().__init__()
         self._tracer = tracer
+        # RunTracer opens a child span without building a Context first; any other tracer
+        # is given the parent in one.
+        start_child = getattr(tracer, "start_child", None)
+        self._start_child = start_child or (
+            lambda name, parent: tracer.start_span(
+                name, context=trace_api.set_span_in_context(parent)
+            )
+        )
         # Dict operations are atomic under the GIL; LangGraph may run nodes on threads.
         self._runs: dict[UUID, _Run] = {}
 
@@ -402,11 +410,13 @@ class SpanHandler(BaseCallbackHandler):
         invocation: Any = None,
     ) -> None:
         parent = self._runs.get(parent_run_id) if parent_run_id is not None else None
-        context = trace_api.set_span_in_context(parent.span) if parent is not None else None
         if "agent" in name.lower():
             kind = "AGENT"
         attrs["openinference.span.kind"] = kind
-        span = self._tracer.start_span(name, context=context)
+        if parent is None:
+            span = self._tracer.start_span(name)
+        else:
+            span = self._start_child(name, parent.span)
         self._runs[run_id] = _Run(span, attrs, metadata, invocation, parent is None)
 
     def _end(self, run_id: UUID, attrs: dict[str, Any], error: BaseException | None) -> None:
@@ -724,6 +734,7 @@ def _llm_end_attributes(response: Any, run: _Run, attrs: dict[str, Any]) -> None
     first = generations[0][0] if generations and generations[0] else None
     message = getattr(first, "message", None)
     out_generations = []
+    first_plain: dict[str, Any] | None = None
     for batch in generations:
         row = []
         for gen in batch:
@@ -731,6 +742,8 @@ def _llm_end_attributes(response: Any, run: _Run, attrs: dict[str, Any]) -> None
             msg = getattr(gen, "message", None)
             if isinstance(msg, BaseMessage):
                 plain = _plain_message(msg)
+                if msg is message:
+                    first_plain = dict(plain)  # without response_metadata
                 if msg.response_metadata:
                     plain["response_metadata"] = msg.response_metadata
                 item["message"] = plain
@@ -739,9 +752,8 @@ def _llm_end_attributes(response: Any, run: _Run, attrs: dict[str, Any]) -> None
         out_generations.append(row)
     attrs["output.value"] = _dumps({"generations": out_generations, "llm_output": llm_output})
     attrs["output.mime_type"] = _JSON
-    if isinstance(message, BaseMessage):
-        plain = _plain_message(message)
-        _flatten_message("llm.output_messages.0", plain, attrs)
+    if first_plain is not None:
+        _flatten_message("llm.output_messages.0", first_plain, attrs)
     # llm.model_name: the provider's answer, else LangChain's ls_model_name, else the request.
     name = _first(llm_output, ("model_name", "model"))
     if not name and isinstance(run.metadata, Mapping):
