@@ -170,7 +170,9 @@ class Tracing:
         project_name: the Phoenix project (resource attribute ``openinference.project.name``).
         endpoint: the OTLP/HTTP URL spans are sent to, or None when only kept in memory.
         exporter: the ``InMemorySpanExporter`` holding every finished span (what graders read).
-        provider: the OpenTelemetry ``TracerProvider``.
+        provider: the OpenTelemetry ``TracerProvider`` (your own spans go through it; the
+            spans of LangChain runs reach the exporters without it, so a processor you add
+            to it sees your spans only: read ``exporter`` or Phoenix for all of them).
         tracer: a tracer for your own spans (``with tracing.tracer.start_as_current_span(...)``).
     """
 
