@@ -20,11 +20,11 @@ from langchain_core.prompts import ChatPromptTemplate
 from langchain_core.retrievers import BaseRetriever
 from langchain_core.tools import tool
 from langgraph.graph import START, MessagesState, StateGraph
-from langgraph.prebuilt import ToolNode, tools_condition
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import StatusCode
+from stubs.agents import tool_agent
 
 from infralab import _langchain_spans
 from infralab.clock import VirtualClock, use_clock
@@ -100,13 +100,7 @@ def _run_all() -> None:
     def agent(state: MessagesState) -> dict[str, Any]:
         return {"messages": [model.invoke([SystemMessage("Help."), *state["messages"]])]}
 
-    g = StateGraph(MessagesState)
-    g.add_node("agent", agent)
-    g.add_node("tools", ToolNode(tools))
-    g.add_edge(START, "agent")
-    g.add_conditional_edges("agent", tools_condition)
-    g.add_edge("tools", "agent")
-    graph = g.compile()
+    graph = tool_agent(agent, tools)
     with use_clock(VirtualClock()):
         graph.invoke(
             {"messages": [HumanMessage(scenario.message)]},

@@ -17,14 +17,14 @@ from typing import Any
 import pytest
 from langchain_core.messages import HumanMessage, SystemMessage
 from langchain_core.tools import tool
-from langgraph.graph import START, MessagesState, StateGraph
-from langgraph.prebuilt import ToolNode, tools_condition
+from langgraph.graph import MessagesState
 from opentelemetry import trace as trace_api
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import ReadableSpan, SpanLimits, TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import Link, Status, StatusCode
+from stubs.agents import tool_agent
 
 from infralab import _langchain_spans
 from infralab._run_tracer import RunSpan, RunTracer
@@ -257,15 +257,9 @@ def _runs() -> None:
             span.set_attribute("agent.turn", len(state["messages"]))
         return {"messages": [model.invoke([SystemMessage("Help."), *state["messages"]])]}
 
-    g = StateGraph(MessagesState)
-    g.add_node("agent", agent)
-    g.add_node("tools", ToolNode(tools))
-    g.add_edge(START, "agent")
-    g.add_conditional_edges("agent", tools_condition)
-    g.add_edge("tools", "agent")
     tracer = trace_api.get_tracer("test-run-tracer")
     with use_clock(VirtualClock()), tracer.start_as_current_span("request"):
-        g.compile().invoke(
+        tool_agent(agent, tools).invoke(
             {"messages": [HumanMessage(scenario.message)]},
             {"configurable": {"thread_id": "t-1"}, "metadata": {"session_id": "s-42"}},
         )
