@@ -242,9 +242,10 @@ def _message_attributes(plain: Mapping[str, Any]) -> list[tuple[str, Any]]:
     return out
 
 
-def _flatten_message(prefix: str, plain: Mapping[str, Any], attrs: dict[str, Any]) -> None:
-    """Write one plain message's ``<prefix>.message.*`` attributes into ``attrs``."""
-    for suffix, value in _message_attributes(plain):
+def _write_message(prefix: str, pairs: list[tuple[str, Any]], attrs: dict[str, Any]) -> None:
+    """Write one message's ``<prefix>.message.*`` attributes (the pairs of
+    :func:`_message_attributes`) into ``attrs``."""
+    for suffix, value in pairs:
         attrs[prefix + suffix] = value
 
 
@@ -264,7 +265,7 @@ def _io(prefix: str, values: Any, attrs: dict[str, Any]) -> None:
         values = {prefix: values}
     if not values:
         return
-    if isinstance(values, Mapping) and len(values) == 1:
+    if len(values) == 1:
         ((key, value),) = values.items()
         if isinstance(value, str):
             attrs[f"{prefix}.value"] = value
@@ -277,9 +278,7 @@ def _io(prefix: str, values: Any, attrs: dict[str, Any]) -> None:
             if _looks_like_json(text):
                 attrs[f"{prefix}.mime_type"] = _JSON
             return
-    if isinstance(values, Mapping):
-        values = {str(k): v for k, v in values.items()}
-    attrs[f"{prefix}.value"] = _encode(values)
+    attrs[f"{prefix}.value"] = _encode({str(k): v for k, v in values.items()})
     attrs[f"{prefix}.mime_type"] = _JSON
 
 
@@ -487,7 +486,7 @@ class SpanHandler(BaseCallbackHandler):
         attrs: dict[str, Any] = {}
         if inputs is not None and run_id in self._runs:
             _io("input", inputs, attrs)
-        _io("output", outputs if isinstance(outputs, Mapping) else {"output": outputs}, attrs)
+        _io("output", outputs, attrs)
         self._end(run_id, attrs, None)
 
     def on_chain_error(self, error: BaseException, *, run_id: UUID, **kwargs: Any) -> None:
@@ -514,9 +513,7 @@ class SpanHandler(BaseCallbackHandler):
         attrs["input.mime_type"] = _JSON
         if batches:
             for i, (_, pairs) in enumerate(batches[0]):
-                prefix = f"llm.input_messages.{i}"
-                for suffix, value in pairs:
-                    attrs[prefix + suffix] = value
+                _write_message(f"llm.input_messages.{i}", pairs, attrs)
         invocation = kwargs.get("invocation_params")
         _llm_start_attributes(invocation, metadata, attrs)
         name = _run_name(serialized, kwargs)
@@ -753,7 +750,7 @@ def _llm_end_attributes(response: Any, run: _Run, attrs: dict[str, Any]) -> None
     attrs["output.value"] = _dumps({"generations": out_generations, "llm_output": llm_output})
     attrs["output.mime_type"] = _JSON
     if first_plain is not None:
-        _flatten_message("llm.output_messages.0", first_plain, attrs)
+        _write_message("llm.output_messages.0", _message_attributes(first_plain), attrs)
     # llm.model_name: the provider's answer, else LangChain's ls_model_name, else the request.
     name = _first(llm_output, ("model_name", "model"))
     if not name and isinstance(run.metadata, Mapping):

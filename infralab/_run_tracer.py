@@ -31,7 +31,6 @@ do), and the SDK's span metrics.
 from __future__ import annotations
 
 import logging
-import traceback
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -40,6 +39,7 @@ from opentelemetry import context as context_api
 from opentelemetry import trace as trace_api
 from opentelemetry.attributes import BoundedAttributes
 from opentelemetry.sdk.trace import Event, SpanLimits
+from opentelemetry.sdk.trace import Span as SdkSpan
 from opentelemetry.sdk.trace.id_generator import IdGenerator
 from opentelemetry.sdk.util.instrumentation import InstrumentationScope
 from opentelemetry.trace import Link, SpanContext, SpanKind, Status, StatusCode, TraceFlags
@@ -289,19 +289,8 @@ class RunSpan(trace_api.Span):
         escaped: bool = False,
     ) -> None:
         """An ``exception`` event with the SDK's attributes (type, message, stack trace)."""
-        module = type(exception).__module__
-        qualname = type(exception).__qualname__
-        event_attributes: dict[str, Any] = {
-            "exception.type": (
-                f"{module}.{qualname}" if module and module != "builtins" else qualname
-            ),
-            "exception.message": str(exception),
-            "exception.stacktrace": "".join(traceback.format_exception(exception)),
-            "exception.escaped": str(escaped),
-        }
-        if attributes:
-            event_attributes.update(attributes)
-        self.add_event("exception", event_attributes, timestamp)
+        # The SDK's own method: it builds the event's attributes and calls self.add_event.
+        SdkSpan.record_exception(self, exception, attributes, timestamp, escaped)  # type: ignore[arg-type]
 
     def set_status(self, status: Status | StatusCode, description: str | None = None) -> None:
         if not self._open("set_status"):
